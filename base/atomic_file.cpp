@@ -1,0 +1,63 @@
+#include "base/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "base/errors.h"
+
+namespace mose {
+namespace fs = std::filesystem;
+namespace {
+
+fs::path temp_path_for(const fs::path& path) {
+  return path.parent_path() / (path.filename().string() + ".tmp." + std::to_string(::getpid()));
+}
+
+// fsync so the rename cannot land before the data on a crash.
+void sync_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void replace_file_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
+  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  const fs::path temp = temp_path_for(path);
+  try {
+    write(temp);
+    sync_file(temp);
+    fs::rename(temp, path);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  }
+}
+
+void write_file_atomically(const fs::path& path, std::string_view contents) {
+  replace_file_atomically(path, [&](const fs::path& temp) {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw IoError("cannot open " + temp.string() + " for writing: " + std::strerror(errno));
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    out.flush();
+    if (!out) throw IoError("cannot write " + temp.string() + ": " + std::strerror(errno));
+  });
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open " + path.string() + ": " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace mose

@@ -1,0 +1,23 @@
+// Atomic file writes: write to a temporary file beside the target, flush, then
+// rename over it, so a reader (or a crash) never sees a half-written file.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string_view>
+
+namespace mose {
+
+// Writes `contents` to `path` atomically. Throws IoError naming the path.
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
+
+// Calls `write(temp_path)` to produce the file, then renames temp_path to `path`.
+// For writers that insist on a path (torch::save, sqlite backups). On failure the
+// temporary file is removed and `path` is untouched.
+void replace_file_atomically(const std::filesystem::path& path,
+                             const std::function<void(const std::filesystem::path&)>& write);
+
+// Reads a whole file; throws IoError naming the path.
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace mose

@@ -1,0 +1,104 @@
+// Engine configuration: plain structs, parsed and validated once at the edge
+// (a recipe, a test, a benchmark) and then passed down. No torch, no TOML here,
+// so study/ and app/ can include this header cheaply.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/data/data_config.h"
+
+namespace mose::core {
+
+// How tokens choose experts. `type` picks a router from the registry (core/model/router.h).
+struct RouterConfig {
+  std::string type = "topk";
+  int top_k = 2;
+  bool renormalize = true;              // gates renormalised over the chosen k
+  double noise_std = 0.0;               // std of Gaussian noise added to router logits in training
+  double capacity_factor_train = 0.0;   // expert capacity = ceil(cf * tokens * k / E); 0 = no dropping
+  double capacity_factor_eval = 0.0;
+  double balance_loss_coef = 0.01;      // Switch load-balancing loss weight
+  double z_loss_coef = 0.001;           // router z-loss weight (ST-MoE)
+};
+
+// A GPT-style decoder with MoE FFNs every `moe_stride` layers (layer i is MoE when
+// (i + 1) % moe_stride == 0) and dense FFNs elsewhere. Experts are slimmable:
+// at width w an expert uses its first round(w * d_ff) hidden units.
+struct ModelConfig {
+  int64_t vocab_size = 0;               // 0 = the data's vocabulary size
+  int n_layer = 2;
+  int n_head = 4;
+  int d_model = 128;
+  int seq_len = 128;                    // maximum context (learned positions table size)
+  std::string positions = "learned";    // "learned" | "rope"
+  std::string activation = "gelu";      // "gelu" | "swiglu" (experts and dense FFNs)
+  int n_experts = 4;
+  int d_ff = 512;                       // expert hidden size at width 1.0
+  int dense_d_ff = 512;                 // hidden size of dense (non-MoE) FFN layers
+  int moe_stride = 1;
+  RouterConfig router;
+
+  bool is_moe_layer(int layer) const { return (layer + 1) % moe_stride == 0; }
+  int n_moe_layers() const;
+  void validate() const;                // throws ConfigError naming the field
+};
+
+// Multi-width training. W = {1.0} is standard MoE training with the same engine.
+struct WidthTrainingConfig {
+  std::vector<double> widths = {0.25, 0.5, 0.75, 1.0};  // W, each in (0, 1]
+  std::string sampler = "sandwich";     // "all" | "sandwich" | "random"
+  int sandwich_random = 2;              // sandwich: max + min + this many random widths
+  std::string granularity = "step";     // "step" | "layer" | "expert" | "token"
+  bool distill = false;                 // in-place distillation from the widest pass
+  double distill_weight = 1.0;          // slim loss = (1 - a) * CE + a * KL(full || slim)
+
+  bool is_standard_moe() const { return widths.size() == 1 && widths.front() == 1.0; }
+  void validate() const;
+};
+
+struct OptimConfig {
+  double lr = 3e-3;
+  double min_lr_ratio = 0.1;            // final lr = lr * min_lr_ratio (cosine, linear)
+  int64_t warmup_steps = 50;
+  std::string schedule = "cosine";      // "cosine" | "linear" | "constant"
+  double weight_decay = 0.1;            // on matrices only, as in GPT-2
+  double beta1 = 0.9;
+  double beta2 = 0.95;
+  double eps = 1e-8;
+  double grad_clip = 1.0;               // 0 = off
+  void validate() const;
+};
+
+struct TrainConfig {
+  int64_t steps = 300;
+  int batch_size = 16;                  // sequences per micro-batch
+  int grad_accum = 1;                   // micro-batches per optimizer step
+  uint64_t seed = 1;
+  std::string device = "auto";          // "auto" | "cpu" | "cuda" | "cuda:N"
+  bool bf16_autocast = true;            // on CUDA only; CPU runs fp32
+  int64_t log_every = 50;
+  int64_t checkpoint_every = 0;         // 0 = only at the end (when a path is set)
+  std::string checkpoint_path;          // empty = no checkpoints
+  OptimConfig optim;
+  WidthTrainingConfig width;
+  void validate() const;
+};
+
+struct EvalConfig {
+  int64_t tokens = 16384;               // fixed validation token budget
+  int batch_size = 16;
+  void validate() const;
+};
+
+// Everything one training run needs.
+struct RunConfig {
+  data::DataConfig data;
+  ModelConfig model;
+  TrainConfig train;
+  EvalConfig eval;
+  void validate() const;
+};
+
+}  // namespace mose::core

@@ -1,0 +1,188 @@
+// Memory-mapped token files: open-time checks, window copies and atomic writes.
+#include "core/data/token_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "base/atomic_file.h"
+#include "base/errors.h"
+
+namespace mose::core::data {
+namespace fs = std::filesystem;
+
+// The files are little-endian by definition (nanoGPT writes numpy arrays on
+// x86); reading them as native integers is only right on a little-endian host.
+static_assert(std::endian::native == std::endian::little, "token files are read as native little-endian ints");
+
+namespace {
+
+constexpr int64_t kScanChunk = int64_t{1} << 16;
+
+// First token at or after `begin` with id >= vocab, or -1; chunked so the
+// common all-valid case is a tight max-reduction the compiler vectorizes.
+template <typename T>
+int64_t first_out_of_vocab(const T* ids, int64_t count, int64_t vocab) {
+  for (int64_t begin = 0; begin < count; begin += kScanChunk) {
+    const int64_t end = std::min(count, begin + kScanChunk);
+    T max_id = 0;
+    for (int64_t i = begin; i < end; ++i) max_id = std::max(max_id, ids[i]);
+    if (static_cast<int64_t>(max_id) < vocab) continue;
+    for (int64_t i = begin; i < end; ++i) {
+      if (static_cast<int64_t>(ids[i]) >= vocab) return i;
+    }
+  }
+  return -1;
+}
+
+template <typename T>
+void write_as(std::ofstream& out, const fs::path& path, std::span<const int32_t> tokens) {
+  std::vector<T> buffer;
+  for (size_t begin = 0; begin < tokens.size(); begin += kScanChunk) {
+    const size_t end = std::min(tokens.size(), begin + static_cast<size_t>(kScanChunk));
+    buffer.clear();
+    for (size_t i = begin; i < end; ++i) {
+      if (tokens[i] < 0 || static_cast<uint64_t>(tokens[i]) > std::numeric_limits<T>::max()) {
+        throw DataError(fmt::format("cannot write token file {}: id {} at token offset {} does not fit {} bits",
+                                    path.string(), tokens[i], i, 8 * sizeof(T)));
+      }
+      buffer.push_back(static_cast<T>(tokens[i]));
+    }
+    out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(buffer.size() * sizeof(T)));
+  }
+}
+
+}  // namespace
+
+std::string_view dtype_name(TokenDtype dtype) { return dtype == TokenDtype::kUint16 ? "uint16" : "uint32"; }
+
+TokenDtype parse_dtype(std::string_view name) {
+  if (name == "uint16") return TokenDtype::kUint16;
+  if (name == "uint32") return TokenDtype::kUint32;
+  throw ConfigError(fmt::format("token dtype '{}' is not known; expected 'uint16' or 'uint32'", name));
+}
+
+int64_t dtype_bytes(TokenDtype dtype) { return dtype == TokenDtype::kUint16 ? 2 : 4; }
+
+TokenDtype dtype_for_vocab(int64_t vocab_size) {
+  return vocab_size <= 65536 ? TokenDtype::kUint16 : TokenDtype::kUint32;
+}
+
+TokenFile TokenFile::open(const fs::path& path, TokenDtype dtype, int64_t vocab_size) {
+  if (vocab_size < 1 || vocab_size > std::numeric_limits<int32_t>::max()) {
+    throw ConfigError(fmt::format("token file {}: vocab size {} is outside [1, 2^31)", path.string(), vocab_size));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) throw DataError(fmt::format("token file {} does not exist", path.string()));
+    throw IoError(fmt::format("cannot open token file {}: {}", path.string(), std::strerror(errno)));
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw IoError(fmt::format("cannot stat token file {}: {}", path.string(), std::strerror(error)));
+  }
+  const auto bytes = static_cast<size_t>(info.st_size);
+  const auto width = static_cast<size_t>(dtype_bytes(dtype));
+  if (bytes == 0 || bytes % width != 0) {
+    ::close(fd);
+    throw DataError(fmt::format("token file {} has {} bytes; expected a positive multiple of {} ({} token ids)",
+                                path.string(), bytes, width, dtype_name(dtype)));
+  }
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+  const int map_error = errno;
+  ::close(fd);  // the mapping keeps the file alive
+  if (map == MAP_FAILED) {
+    throw IoError(fmt::format("cannot map token file {}: {}", path.string(), std::strerror(map_error)));
+  }
+  TokenFile file(path, dtype, vocab_size, static_cast<const std::byte*>(map), bytes);
+  file.check_ids();
+  return file;
+}
+
+TokenFile::TokenFile(fs::path path, TokenDtype dtype, int64_t vocab_size, const std::byte* data, size_t bytes)
+    : path_(std::move(path)),
+      dtype_(dtype),
+      vocab_size_(vocab_size),
+      data_(data),
+      bytes_(bytes),
+      tokens_(static_cast<int64_t>(bytes / static_cast<size_t>(dtype_bytes(dtype)))) {}
+
+TokenFile::TokenFile(TokenFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      dtype_(other.dtype_),
+      vocab_size_(other.vocab_size_),
+      data_(std::exchange(other.data_, nullptr)),
+      bytes_(std::exchange(other.bytes_, 0)),
+      tokens_(std::exchange(other.tokens_, 0)) {}
+
+TokenFile& TokenFile::operator=(TokenFile&& other) noexcept {
+  if (this != &other) {
+    release();
+    path_ = std::move(other.path_);
+    dtype_ = other.dtype_;
+    vocab_size_ = other.vocab_size_;
+    data_ = std::exchange(other.data_, nullptr);
+    bytes_ = std::exchange(other.bytes_, 0);
+    tokens_ = std::exchange(other.tokens_, 0);
+  }
+  return *this;
+}
+
+TokenFile::~TokenFile() { release(); }
+
+void TokenFile::release() noexcept {
+  if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), bytes_);
+  data_ = nullptr;
+}
+
+void TokenFile::check_ids() const {
+  const int64_t bad = dtype_ == TokenDtype::kUint16
+                          ? first_out_of_vocab(reinterpret_cast<const uint16_t*>(data_), tokens_, vocab_size_)
+                          : first_out_of_vocab(reinterpret_cast<const uint32_t*>(data_), tokens_, vocab_size_);
+  if (bad < 0) return;
+  // Read unsigned: an id past 2^31 would print negative through operator[].
+  const uint64_t id = dtype_ == TokenDtype::kUint16 ? reinterpret_cast<const uint16_t*>(data_)[bad]
+                                                    : reinterpret_cast<const uint32_t*>(data_)[bad];
+  throw DataError(fmt::format("token file {}: id {} at token offset {} (byte offset {}) is not below the vocab "
+                              "size {}",
+                              path_.string(), id, bad, bad * dtype_bytes(dtype_), vocab_size_));
+}
+
+void TokenFile::copy(int64_t begin, std::span<int32_t> out) const {
+  const auto count = static_cast<int64_t>(out.size());
+  if (begin < 0 || begin > tokens_ - count) {
+    throw DataError(fmt::format("token file {}: window [{}, {}) is outside its {} tokens", path_.string(), begin,
+                                begin + count, tokens_));
+  }
+  for (int64_t i = 0; i < count; ++i) out[static_cast<size_t>(i)] = (*this)[begin + i];
+}
+
+void write_token_file(const fs::path& path, std::span<const int32_t> tokens, TokenDtype dtype) {
+  replace_file_atomically(path, [&](const fs::path& temp) {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw IoError(fmt::format("cannot open {} for writing: {}", temp.string(), std::strerror(errno)));
+    if (dtype == TokenDtype::kUint16) {
+      write_as<uint16_t>(out, path, tokens);
+    } else {
+      write_as<uint32_t>(out, path, tokens);
+    }
+    out.flush();
+    if (!out) throw IoError(fmt::format("cannot write {}: {}", temp.string(), std::strerror(errno)));
+  });
+}
+
+}  // namespace mose::core::data

@@ -1,0 +1,99 @@
+#include "core/engine.h"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+
+#include "base/errors.h"
+#include "core/config_entries.h"
+#include "core/data/batch_sampler.h"
+#include "core/data/dataset.h"
+#include "core/data/unigram_baseline.h"
+#include "core/device.h"
+#include "core/eval/evaluate.h"
+#include "core/train/checkpoint.h"
+#include "core/train/trainer.h"
+
+namespace mose::core {
+namespace {
+
+// Row-major int32 ids -> [rows, cols] int64 tensor.
+at::Tensor to_tensor(const std::vector<int32_t>& ids, int64_t rows, int64_t cols) {
+  return at::from_blob(const_cast<int32_t*>(ids.data()), {rows, cols}, at::kInt).to(at::kLong);
+}
+
+// The model's vocabulary follows the data unless the config names one at least as large.
+ModelConfig resolved_model(const ModelConfig& model, const data::Dataset& dataset) {
+  ModelConfig m = model;
+  if (m.vocab_size == 0) m.vocab_size = dataset.vocab_size();
+  if (m.vocab_size < dataset.vocab_size()) {
+    throw ConfigError(fmt::format("model.vocab_size = {}: smaller than the data's vocabulary ({})", m.vocab_size,
+                                  dataset.vocab_size()));
+  }
+  return m;
+}
+
+at::Tensor validation_windows(const data::Dataset& dataset, int seq_len, int64_t tokens) {
+  const int64_t count = data::validation_window_count(dataset.val(), seq_len, tokens);
+  return to_tensor(data::validation_batch(dataset.val(), seq_len, 0, static_cast<int>(count)), count, seq_len + 1);
+}
+
+int64_t count_parameters(Gpt& model, bool experts_only) {
+  int64_t n = 0;
+  for (const auto& item : model.named_parameters()) {
+    const bool expert = item.key().find(".moe.w_") != std::string::npos;
+    if (!experts_only || expert) n += item.value().numel();
+  }
+  return n;
+}
+
+}  // namespace
+
+void WidthPolicySpec::validate() const {
+  if (name != "uniform") throw ConfigError("policy.name = '" + name + "': unknown width policy; known: uniform");
+  if (!(width > 0 && width <= 1)) throw ConfigError(fmt::format("policy.width = {}: expected a width in (0, 1]", width));
+}
+
+TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks) {
+  config.validate();
+  data::Dataset dataset = data::Dataset::open(config.data);
+  const ModelConfig model = resolved_model(config.model, dataset);
+  const TrainConfig& train = config.train;
+  BatchFn next_batch = [&](int64_t step, int micro) {
+    return to_tensor(data::sample_batch(dataset.train(), train.seed, step, micro, train.batch_size, model.seq_len),
+                     train.batch_size, model.seq_len + 1);
+  };
+  TrainSummary summary;
+  summary.fingerprint = training_fingerprint(config);
+  Trainer trainer(model, train, next_batch, summary.fingerprint);
+  summary.outcome = trainer.run(hooks);
+  summary.parameters = count_parameters(trainer.model(), false);
+  summary.expert_parameters = count_parameters(trainer.model(), true);
+  summary.vocab_size = model.vocab_size;
+  summary.device = trainer.device().str();
+  return summary;
+}
+
+LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy) {
+  config.validate();
+  policy.validate();
+  data::Dataset dataset = data::Dataset::open(config.data);
+  const ModelConfig model_config = resolved_model(config.model, dataset);
+  Gpt model(model_config, config.train.seed);
+  load_checkpoint(checkpoint_path, model, nullptr, training_fingerprint(config));
+  model.to(resolve_device(config.train.device));
+  UniformWidth widths(policy.width);
+  return evaluate_lm(model, validation_windows(dataset, model_config.seq_len, config.eval.tokens), widths,
+                     config.eval.batch_size);
+}
+
+void set_cpu_threads(int threads) {
+  if (threads < 0) throw ConfigError(fmt::format("threads = {}: expected 0 (default) or a positive count", threads));
+  if (threads > 0) at::set_num_threads(threads);
+}
+
+double unigram_baseline_loss(const RunConfig& config) {
+  data::Dataset dataset = data::Dataset::open(config.data);
+  return data::unigram_cross_entropy(dataset.train(), dataset.val());
+}
+
+}  // namespace mose::core

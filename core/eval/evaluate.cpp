@@ -1,0 +1,52 @@
+#include "core/eval/evaluate.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <torch/cuda.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "core/model/autocast_guard.h"
+
+namespace mose::core {
+
+LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChooser& widths, int batch_size) {
+  TORCH_CHECK(windows.dim() == 2 && windows.size(1) >= 2, "evaluate_lm: windows must be [N, seq_len + 1]");
+  c10::AutoGradMode no_grad(false);
+  const bool was_training = model.is_training();
+  model.eval();
+  const c10::Device device = model.parameters().front().device();
+  const int64_t n = windows.size(0), seq_len = windows.size(1) - 1;
+
+  LmEvalResult r;
+  r.layers.resize(model.moe_layers().size());
+  double loss_sum = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t begin = 0; begin < n; begin += batch_size) {
+    at::Tensor batch = windows.narrow(0, begin, std::min<int64_t>(batch_size, n - begin)).to(device);
+    ForwardContext context;
+    context.widths = &widths;
+    context.collect_stats = true;
+    CudaBf16Autocast bf16(device.is_cuda());
+    ForwardResult out = model.forward(batch.narrow(1, 0, seq_len), context);
+    const int64_t tokens = batch.size(0) * seq_len;
+    loss_sum += lm_loss(out.logits, batch.narrow(1, 1, seq_len)).item<double>() * static_cast<double>(tokens);
+    r.tokens += tokens;
+    for (size_t l = 0; l < out.moe_stats.size(); ++l) r.layers[l].accumulate(out.moe_stats[l]);
+  }
+  if (device.is_cuda()) torch::cuda::synchronize();
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (was_training) model.train();
+
+  int64_t hidden_units = 0;
+  for (const auto& layer : r.layers) hidden_units += layer.hidden_units;
+  r.lm_loss = loss_sum / static_cast<double>(r.tokens);
+  r.perplexity = std::exp(r.lm_loss);
+  r.flops = flops_per_token(model.config(), seq_len, hidden_units, r.tokens);
+  r.expert_budget = r.flops.experts / full_width_expert_flops_per_token(model.config());
+  r.tokens_per_s = r.seconds > 0 ? static_cast<double>(r.tokens) / r.seconds : 0.0;
+  return r;
+}
+
+}  // namespace mose::core

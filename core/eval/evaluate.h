@@ -1,0 +1,21 @@
+// Validation LM loss of a model under any width chooser, over a fixed set of windows,
+// with FLOPs counted from the widths really used (token by token) and wall-clock time.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/eval/eval_result.h"
+#include "core/model/forward_context.h"
+#include "core/model/gpt.h"
+#include "core/model/width_chooser.h"
+
+namespace mose::core {
+
+// windows: [N, seq_len + 1] int64 (CPU). Runs in batches of batch_size on the model's device,
+// in eval mode, without gradients.
+LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChooser& widths, int batch_size);
+
+}  // namespace mose::core

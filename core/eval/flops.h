@@ -1,0 +1,52 @@
+// Exact analytic FLOPs per token of a forward pass, broken down by component.
+// Convention: FLOPs = 2 x multiply-adds of every matrix product actually executed;
+// elementwise work (norms, activations, softmax, residual adds, the gate-weighted
+// combine) is not counted. Training = 3 x forward (backward = 2 x forward).
+//
+// Per token, with d = d_model, V = vocab, E = experts, T = sequence length:
+//   attention projections : 2 * (3d * d + d * d)         = 8 d^2           per layer
+//   attention scores      : causal: position t (0-based) scores t+1 keys and mixes t+1
+//                           values: 2 * 2 * d * (t + 1); averaged over t < T: 2 d (T + 1)
+//   router                : 2 * d * E                                      per MoE layer
+//   experts               : 2 * (d*m + m*d) = 4 d m (GELU), 6 d m (SwiGLU) per computed
+//                           assignment with m hidden units; summed over the assignments
+//                           actually computed, divided by the tokens
+//   dense FFN             : 4 d d_dense (GELU), 6 d d_dense (SwiGLU)      per dense layer
+//   LM head               : 2 * d * V
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/config.h"
+
+namespace mose::core {
+
+struct FlopsBreakdown {
+  double attention_projections = 0;
+  double attention_scores = 0;
+  double router = 0;
+  double experts = 0;
+  double dense_ffn = 0;
+  double lm_head = 0;
+
+  double total() const { return attention_projections + attention_scores + router + experts + dense_ffn + lm_head; }
+  double training() const { return 3.0 * total(); }
+};
+
+// Matrix products per hidden unit of one expert assignment: 4 d (GELU) or 6 d (SwiGLU).
+double expert_flops_per_hidden_unit(const ModelConfig& config);
+
+// Everything except the experts, per token, for sequences of length seq_len.
+FlopsBreakdown non_expert_flops_per_token(const ModelConfig& config, int64_t seq_len);
+
+// Forward FLOPs per token given the total hidden units computed by all MoE layers over
+// `tokens` tokens (sum of m over computed assignments, as MoeLayerStats reports).
+FlopsBreakdown flops_per_token(const ModelConfig& config, int64_t seq_len, int64_t hidden_units_computed,
+                               int64_t tokens);
+
+// Expert FLOPs per token if every routed assignment ran at full width with no dropping:
+// the denominator of a width budget.
+double full_width_expert_flops_per_token(const ModelConfig& config);
+
+}  // namespace mose::core

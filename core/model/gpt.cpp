@@ -1,0 +1,77 @@
+#include "core/model/gpt.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+
+#include "core/model/autocast_guard.h"
+#include "core/model/width_chooser.h"
+
+namespace mose::core {
+
+Gpt::Gpt(const ModelConfig& config, uint64_t seed) : config_(config) {
+  config.validate();
+  TORCH_CHECK(config.vocab_size > 0, "Gpt: model.vocab_size must be resolved from the data before building");
+  at::Generator init = at::detail::createCPUGenerator(seed);
+  const int64_t d = config.d_model;
+  wte_ = register_parameter("wte", at::empty({config.vocab_size, d}).normal_(0.0, 0.02, init));
+  if (config.positions == "learned") {
+    wpe_ = register_parameter("wpe", at::empty({config.seq_len, d}).normal_(0.0, 0.02, init));
+  }
+  int moe_index = 0;
+  for (int i = 0; i < config.n_layer; ++i) {
+    auto block = register_module(fmt::format("h{}", i), std::make_shared<Block>(config, i, moe_index, init));
+    if (block->moe) {
+      moe_layers_.push_back(block->moe);
+      ++moe_index;
+    }
+    blocks_.push_back(std::move(block));
+  }
+  lnf_weight_ = register_parameter("lnf_weight", at::ones({d}));
+  lnf_bias_ = register_parameter("lnf_bias", at::zeros({d}));
+}
+
+Gpt::Block::Block(const ModelConfig& config, int layer, int moe_index, at::Generator& init) {
+  const int64_t d = config.d_model;
+  ln1_weight = register_parameter("ln1_weight", at::ones({d}));
+  ln1_bias = register_parameter("ln1_bias", at::zeros({d}));
+  ln2_weight = register_parameter("ln2_weight", at::ones({d}));
+  ln2_bias = register_parameter("ln2_bias", at::zeros({d}));
+  attention = register_module("attn", std::make_shared<CausalSelfAttention>(config, init));
+  if (config.is_moe_layer(layer)) {
+    moe = register_module("moe", std::make_shared<MoeLayer>(config, moe_index, init));
+  } else {
+    dense = register_module("ffn", std::make_shared<DenseFfn>(config, init));
+  }
+}
+
+ForwardResult Gpt::forward(const at::Tensor& tokens, const ForwardContext& context) {
+  TORCH_CHECK(tokens.dim() == 2 && tokens.scalar_type() == at::kLong, "Gpt: tokens must be [B, T] int64");
+  TORCH_CHECK(tokens.size(1) <= config_.seq_len, "Gpt: sequence of ", tokens.size(1), " > seq_len ", config_.seq_len);
+  TORCH_CHECK(context.widths != nullptr, "Gpt: ForwardContext.widths is required");
+  const int64_t b = tokens.size(0), t = tokens.size(1), d = config_.d_model;
+  ForwardResult out;
+  at::Tensor x = at::embedding(wte_, tokens);
+  if (wpe_.defined()) x = x + wpe_.narrow(0, 0, t);
+  for (const auto& block : blocks_) {
+    x = x + block->attention->forward(at::layer_norm(x, {d}, block->ln1_weight, block->ln1_bias));
+    at::Tensor h = at::layer_norm(x, {d}, block->ln2_weight, block->ln2_bias);
+    if (block->moe) {
+      x = x + block->moe->forward(h.reshape({b * t, d}), context, out).view({b, t, d});
+    } else {
+      x = x + block->dense->forward(h);
+    }
+  }
+  out.logits = at::linear(at::layer_norm(x, {d}, lnf_weight_, lnf_bias_), wte_);
+  if (!out.aux_loss.defined()) {  // a model with no MoE layer
+    out.aux_loss = out.balance_loss = out.z_loss = at::zeros({}, x.options().dtype(at::kFloat));
+  }
+  return out;
+}
+
+at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& targets) {
+  AutocastDisabled fp32_loss;
+  return at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}).to(at::kFloat), targets.reshape({-1}));
+}
+
+}  // namespace mose::core

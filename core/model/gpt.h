@@ -1,0 +1,49 @@
+// GPT-style decoder (pre-LN) with slimmable-expert MoE FFNs every moe_stride layers,
+// tied input/output embeddings, learned or rotary positions. Deterministic from a seed:
+// every parameter is drawn from one generator seeded with it.
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/config.h"
+#include "core/model/attention.h"
+#include "core/model/forward_context.h"
+#include "core/model/moe_layer.h"
+
+namespace mose::core {
+
+class Gpt : public torch::nn::Module {
+ public:
+  Gpt(const ModelConfig& config, uint64_t seed);
+
+  // tokens: [B, T] int64 (T <= seq_len) -> logits [B, T, vocab] and aux losses/stats.
+  ForwardResult forward(const at::Tensor& tokens, const ForwardContext& context);
+
+  const ModelConfig& config() const { return config_; }
+  const std::vector<std::shared_ptr<MoeLayer>>& moe_layers() const { return moe_layers_; }
+
+ private:
+  // One pre-LN block: x + attn(ln1(x)), then + ffn(ln2(x)) with a dense or an MoE FFN.
+  struct Block : torch::nn::Module {
+    Block(const ModelConfig& config, int layer, int moe_index, at::Generator& init);
+    at::Tensor ln1_weight, ln1_bias, ln2_weight, ln2_bias;
+    std::shared_ptr<CausalSelfAttention> attention;
+    std::shared_ptr<DenseFfn> dense;  // exactly one of dense / moe is set
+    std::shared_ptr<MoeLayer> moe;
+  };
+
+  ModelConfig config_;
+  at::Tensor wte_;  // [vocab, d_model], also the LM head (tied)
+  at::Tensor wpe_;  // [seq_len, d_model] (learned positions only)
+  at::Tensor lnf_weight_, lnf_bias_;
+  std::vector<std::shared_ptr<Block>> blocks_;
+  std::vector<std::shared_ptr<MoeLayer>> moe_layers_;
+};
+
+// Mean next-token cross-entropy in fp32 (nats/token). logits: [B, T, V], targets: [B, T].
+at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& targets);
+
+}  // namespace mose::core

@@ -1,0 +1,33 @@
+// Training checkpoints: model parameters and buffers, AdamW state, and the training
+// position (next step). All randomness in training is a pure function of (seed, step,
+// micro-batch, pass), so (seed, step) is the whole RNG and data-position state: resuming
+// replays exactly the batches and width draws an uninterrupted run would have seen.
+// Writes are atomic (temp file + rename). The run's config fingerprint is stored and
+// checked on load, so a checkpoint never silently resumes a different experiment.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace mose::core {
+
+struct CheckpointState {
+  int64_t next_step = 0;
+  int64_t tokens_seen = 0;
+  uint64_t seed = 0;
+  std::string fingerprint;  // of the model + training config that produced it
+};
+
+void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const CheckpointState& state);
+
+// Loads into `model` (and `optimizer` when given). Throws CheckpointError naming the
+// path when the file is missing, unreadable, or was written for another fingerprint.
+CheckpointState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
+                                torch::optim::Optimizer* optimizer, const std::string& expected_fingerprint);
+
+}  // namespace mose::core

@@ -1,0 +1,13 @@
+// Learning-rate schedule: linear warmup from 0 to lr over warmup_steps, then cosine or
+// linear decay to lr * min_lr_ratio at the last step, or constant.
+#pragma once
+
+#include <cstdint>
+
+#include "core/config.h"
+
+namespace mose::core {
+
+double learning_rate_at(const OptimConfig& optim, int64_t step, int64_t total_steps);
+
+}  // namespace mose::core

@@ -1,0 +1,164 @@
+#include "core/train/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/utils/clip_grad.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "base/log.h"
+#include "core/data/counter_rng.h"
+#include "core/device.h"
+#include "core/model/autocast_guard.h"
+#include "core/train/checkpoint.h"
+#include "core/train/lr_schedule.h"
+
+namespace mose::core {
+namespace {
+
+// Training randomness is keyed by (seed, step, micro-batch, pass, purpose): see counter_rng.h.
+constexpr uint64_t kNoiseStream = 0x726f'7574'654e'6f69;  // "routeNoi"
+
+using data::counter_hash;
+
+// GPT-2 / nanoGPT: weight decay on matrices (dim >= 2), none on norms' vectors.
+std::unique_ptr<torch::optim::AdamW> make_optimizer(Gpt& model, const OptimConfig& o) {
+  std::vector<at::Tensor> decay, no_decay;
+  for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  auto options = torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(o.weight_decay);
+  auto no_decay_options = std::make_unique<torch::optim::AdamWOptions>(options);
+  no_decay_options->weight_decay(0.0);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(options));
+  groups.emplace_back(no_decay, std::move(no_decay_options));
+  return std::make_unique<torch::optim::AdamW>(std::move(groups), options);
+}
+
+// KL(teacher || student) per token, averaged: the in-place distillation loss.
+at::Tensor distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits) {
+  AutocastDisabled fp32;
+  at::Tensor log_student = at::log_softmax(student_logits.to(at::kFloat), -1);
+  at::Tensor log_teacher = at::log_softmax(teacher_logits.to(at::kFloat), -1);
+  return (log_teacher.exp() * (log_teacher - log_student)).sum(-1).mean();
+}
+
+}  // namespace
+
+Trainer::Trainer(const ModelConfig& model, const TrainConfig& train, BatchFn next_batch, std::string fingerprint)
+    : model_config_(model),
+      config_(train),
+      next_batch_(std::move(next_batch)),
+      fingerprint_(std::move(fingerprint)),
+      device_(resolve_device(train.device)),
+      sampler_(train.width, model) {
+  config_.validate();
+  model_ = std::make_shared<Gpt>(model, config_.seed);
+  model_->to(device_);
+  optimizer_ = make_optimizer(*model_, config_.optim);
+  if (!config_.checkpoint_path.empty() && std::filesystem::exists(config_.checkpoint_path)) {
+    CheckpointState state = load_checkpoint(config_.checkpoint_path, *model_, optimizer_.get(), fingerprint_);
+    next_step_ = state.next_step;
+    tokens_seen_ = state.tokens_seen;
+    log::info("resumed {} at step {}", config_.checkpoint_path, next_step_);
+  }
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::save(const std::string& path) {
+  save_checkpoint(path, *model_, optimizer_.get(), {next_step_, tokens_seen_, config_.seed, fingerprint_});
+}
+
+double Trainer::run_micro_batch(const at::Tensor& batch, uint64_t pass_seed, TrainStepLog& log) {
+  const bool autocast = device_.is_cuda() && config_.bf16_autocast;
+  at::Tensor tokens = batch.to(device_);
+  at::Tensor inputs = tokens.narrow(1, 0, tokens.size(1) - 1);
+  at::Tensor targets = tokens.narrow(1, 1, tokens.size(1) - 1);
+  const double scale = 1.0 / config_.grad_accum;
+  const WidthTrainingConfig& wc = config_.width;
+  at::Tensor teacher;
+  double widest_loss = 0;
+  std::vector<WidthPass> passes = sampler_.passes(counter_hash(pass_seed, data::rng_stream::kWidth));
+  for (size_t p = 0; p < passes.size(); ++p) {
+    ForwardContext context;
+    context.widths = passes[p].chooser.get();
+    context.training = true;
+    context.generator = at::detail::createCPUGenerator(counter_hash(pass_seed, p, kNoiseStream));
+    CudaBf16Autocast bf16(autocast);
+    ForwardResult out = model_->forward(inputs, context);
+    at::Tensor ce = lm_loss(out.logits, targets);
+    at::Tensor loss = ce;
+    if (wc.distill && passes[p].full_width) teacher = out.logits.detach();
+    if (wc.distill && !passes[p].full_width && teacher.defined()) {
+      loss = ce * (1.0 - wc.distill_weight) + distillation_loss(out.logits, teacher) * wc.distill_weight;
+    }
+    ((loss + out.aux_loss) * scale).backward();
+    const double ce_value = ce.item<double>();
+    if (p == 0) {
+      widest_loss = ce_value;
+      log.aux_loss += out.aux_loss.item<double>() * scale;
+      log.balance_loss += out.balance_loss.item<double>() * scale;
+      log.z_loss += out.z_loss.item<double>() * scale;
+    }
+    if (log.pass_losses.size() <= p) log.pass_losses.emplace_back(passes[p].label, 0.0);
+    log.pass_losses[p].second += ce_value * scale;
+  }
+  return widest_loss;
+}
+
+TrainStepLog Trainer::step(int64_t step) {
+  TrainStepLog log;
+  log.lr = learning_rate_at(config_.optim, step, config_.steps);
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(log.lr);
+  optimizer_->zero_grad();
+  for (int micro = 0; micro < config_.grad_accum; ++micro) {
+    at::Tensor batch = next_batch_(step, micro);
+    TORCH_CHECK(batch.dim() == 2 && batch.size(0) == config_.batch_size, "Trainer: batch function returned ",
+                batch.sizes(), ", expected [", config_.batch_size, ", seq_len + 1]");
+    log.lm_loss += run_micro_batch(batch, counter_hash(config_.seed, step, micro), log) / config_.grad_accum;
+    tokens_seen_ += batch.size(0) * (batch.size(1) - 1);
+  }
+  const double max_norm = config_.optim.grad_clip > 0 ? config_.optim.grad_clip : 1e30;
+  log.grad_norm = torch::nn::utils::clip_grad_norm_(model_->parameters(), max_norm);
+  optimizer_->step();
+  log.step = step + 1;
+  log.tokens = tokens_seen_;
+  return log;
+}
+
+TrainOutcome Trainer::run(const TrainHooks& hooks) {
+  using Clock = std::chrono::steady_clock;
+  model_->train();
+  TrainOutcome outcome;
+  const auto start = Clock::now();
+  auto interval_start = start;
+  int64_t interval_tokens = tokens_seen_;
+  while (next_step_ < config_.steps) {
+    TrainStepLog log = step(next_step_);
+    ++next_step_;
+    outcome.final_lm_loss = log.lm_loss;
+    if (next_step_ % config_.log_every == 0 || next_step_ == config_.steps) {
+      const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
+      log.tokens_per_s = seconds > 0 ? static_cast<double>(tokens_seen_ - interval_tokens) / seconds : 0.0;
+      interval_start = Clock::now();
+      interval_tokens = tokens_seen_;
+      if (hooks.on_log) hooks.on_log(log);
+    }
+    const bool periodic = config_.checkpoint_every > 0 && next_step_ % config_.checkpoint_every == 0;
+    const bool stop = hooks.stop_requested && hooks.stop_requested();
+    if (!config_.checkpoint_path.empty() && (periodic || stop || next_step_ == config_.steps)) {
+      save(config_.checkpoint_path);
+    }
+    if (stop) {
+      outcome.stopped = true;
+      break;
+    }
+  }
+  outcome.steps_done = next_step_;
+  outcome.tokens_seen = tokens_seen_;
+  outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return outcome;
+}
+
+}  // namespace mose::core

@@ -1,0 +1,55 @@
+// The training loop: AdamW with warmup + decay, gradient accumulation and clipping,
+// multi-width passes per micro-batch (sum of their losses, router aux losses included),
+// optional in-place distillation, bf16 autocast on CUDA, checkpoint and bit-identical
+// resume. Data-agnostic: batches come from a function of (step, micro-batch).
+#pragma once
+
+#include <torch/optim/adamw.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "core/model/gpt.h"
+#include "core/train/train_log.h"
+#include "core/train/width_sampler.h"
+
+namespace mose::core {
+
+// [batch, seq_len + 1] int64 tokens on the CPU; inputs are [:, :-1], targets [:, 1:].
+using BatchFn = std::function<at::Tensor(int64_t step, int micro)>;
+
+class Trainer {
+ public:
+  // Resumes from train.checkpoint_path when that file exists (its fingerprint must match).
+  Trainer(const ModelConfig& model, const TrainConfig& train, BatchFn next_batch, std::string fingerprint);
+  ~Trainer();
+
+  TrainOutcome run(const TrainHooks& hooks = {});
+  void save(const std::string& path);
+
+  Gpt& model() { return *model_; }
+  c10::Device device() const { return device_; }
+  int64_t next_step() const { return next_step_; }
+
+ private:
+  TrainStepLog step(int64_t step);
+  double run_micro_batch(const at::Tensor& batch, uint64_t pass_seed, TrainStepLog& log);
+
+  ModelConfig model_config_;
+  TrainConfig config_;
+  BatchFn next_batch_;
+  std::string fingerprint_;
+  c10::Device device_;
+  std::shared_ptr<Gpt> model_;
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  WidthSampler sampler_;
+  int64_t next_step_ = 0;
+  int64_t tokens_seen_ = 0;
+};
+
+}  // namespace mose::core

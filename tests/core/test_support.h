@@ -1,0 +1,57 @@
+// Shared helpers for core tests: small configs, synthetic batches, temp folders.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "core/config.h"
+#include "core/data/counter_rng.h"
+#include "core/train/trainer.h"
+
+namespace mose::core::testing {
+
+inline ModelConfig tiny_model() {
+  ModelConfig m;
+  m.vocab_size = 64;
+  m.n_layer = 2;
+  m.n_head = 2;
+  m.d_model = 16;
+  m.seq_len = 16;
+  m.n_experts = 4;
+  m.d_ff = 32;
+  m.dense_d_ff = 32;
+  m.router.top_k = 2;
+  return m;
+}
+
+// Deterministic synthetic batches: a pure function of (step, micro), like the real sampler.
+inline BatchFn synthetic_batches(int batch, int seq_len, int64_t vocab) {
+  return [=](int64_t step, int micro) {
+    at::Tensor out = at::empty({batch, seq_len + 1}, at::kLong);
+    data::CounterRng rng(7, step, micro);
+    for (int64_t i = 0; i < out.numel(); ++i) out.data_ptr<int64_t>()[i] = static_cast<int64_t>(rng.next_below(vocab));
+    return out;
+  };
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("mose-core-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace mose::core::testing
