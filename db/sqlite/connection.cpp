@@ -1,0 +1,239 @@
+#include "db/sqlite/connection.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "base/errors.h"
+#include "base/log.h"
+
+namespace mose::db::sqlite {
+namespace {
+
+// The start of a statement, whitespace collapsed, for error messages.
+std::string excerpt(std::string_view sql) {
+  constexpr std::size_t kMaxChars = 72;
+  std::string out;
+  bool space = false;
+  for (char c : sql) {
+    const bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (blank) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+    if (out.size() >= kMaxChars) return out + "...";
+  }
+  return out;
+}
+
+std::string cannot_open_hint(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
+    return " (directory " + parent.string() + " does not exist)";
+  }
+  return "";
+}
+
+// Runs `attempt` (returning an SQLite result code) again while it fails with
+// SQLITE_BUSY, until `timeout_s` has passed; returns the last code. The busy
+// handler already waits for most locks, but SQLite returns SQLITE_BUSY without
+// calling it in a few cases: switching a fresh file to WAL while another
+// process does the same, or another connection recovering the WAL after a crash.
+template <typename Attempt>
+int retry_while_busy(double timeout_s, Attempt&& attempt) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
+  for (;;) {
+    const int rc = attempt();
+    if ((rc & 0xff) != SQLITE_BUSY || Clock::now() >= deadline) return rc;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// sqlite3_exec callback keeping the first column of the first row.
+int keep_first_value(void* out, int columns, char** values, char** /*names*/) {
+  auto* first = static_cast<std::optional<std::string>*>(out);
+  if (!*first && columns > 0 && values[0] != nullptr) *first = values[0];
+  return 0;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Connection
+
+Connection::Connection(std::string path, double busy_timeout_s)
+    : path_(std::move(path)), busy_timeout_s_(busy_timeout_s) {
+  constexpr double kMaxBusyTimeoutS = 24 * 3600;  // far beyond any sane wait, and fits sqlite3_busy_timeout's int ms
+  if (!(busy_timeout_s >= 0.0 && busy_timeout_s <= kMaxBusyTimeoutS)) {
+    throw DbError(
+        fmt::format("{}: busy timeout must be between 0 and {} s, got {}", path_, kMaxBusyTimeoutS, busy_timeout_s));
+  }
+  const int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DbError(path_ + ": cannot open database: " + message + cannot_open_hint(path_));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout_s_ * 1000.0));
+}
+
+Connection::~Connection() {
+  // sqlite3_close_v2 defers the close until every statement is finalized;
+  // Statements are RAII, so by now there are none.
+  sqlite3_close_v2(db_);
+}
+
+void Connection::exec(std::string_view sql) {
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(rc, "running '" + excerpt(sql) + "'");
+}
+
+std::string Connection::set_journal_mode(std::string_view mode) {
+  const std::string sql = "PRAGMA journal_mode = " + std::string(mode);
+  std::optional<std::string> result;
+  const int rc = retry_while_busy(busy_timeout_s_, [&] {
+    result.reset();
+    return sqlite3_exec(db_, sql.c_str(), keep_first_value, &result, nullptr);
+  });
+  if (rc != SQLITE_OK) fail(rc, "running '" + sql + "'");
+  return result.value_or("");
+}
+
+Statement Connection::prepare(std::string_view sql) { return Statement(*this, sql); }
+
+std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
+
+bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+void Connection::fail(int rc, std::string_view what) const {
+  const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  const std::string code = " (SQLite code " + std::to_string(rc) + ")";
+  if ((rc & 0xff) == SQLITE_NOTADB) {
+    throw DbError(path_ + " is not a SQLite database (or is corrupt or encrypted): " + std::string(what) + ": " +
+                  message + code);
+  }
+  throw DbError(path_ + ": " + std::string(what) + ": " + message + code);
+}
+
+// ---------------------------------------------------------------- Statement
+
+Statement::Statement(Connection& connection, std::string_view sql) : connection_(&connection) {
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v2(connection.db_, sql.data(), static_cast<int>(sql.size()), &statement_, &tail);
+  if (rc != SQLITE_OK) connection.fail(rc, "preparing '" + excerpt(sql) + "'");
+  if (statement_ == nullptr) throw DbError(connection.path() + ": empty SQL statement");
+  const std::string_view rest(tail, static_cast<std::size_t>(sql.data() + sql.size() - tail));
+  if (!excerpt(rest).empty()) {
+    sqlite3_finalize(statement_);
+    throw DbError(connection.path() + ": prepare takes one statement, got more: '" + excerpt(sql) + "'");
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(statement_); }
+
+Statement::Statement(Statement&& other) noexcept : connection_(other.connection_), statement_(other.statement_) {
+  other.statement_ = nullptr;
+}
+
+void Statement::check_bind(int rc, int index) {
+  if (rc != SQLITE_OK) {
+    connection_->fail(rc, "binding ?" + std::to_string(index) + " of '" + excerpt(sqlite3_sql(statement_)) + "'");
+  }
+}
+
+void Statement::bind(int index, std::nullopt_t) { check_bind(sqlite3_bind_null(statement_, index), index); }
+
+void Statement::bind(int index, double value) { check_bind(sqlite3_bind_double(statement_, index, value), index); }
+
+void Statement::bind(int index, std::string_view value) {
+  check_bind(sqlite3_bind_text64(statement_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8), index);
+}
+
+void Statement::bind_int64(int index, std::int64_t value) {
+  check_bind(sqlite3_bind_int64(statement_, index, value), index);
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(statement_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  connection_->fail(rc, "running '" + excerpt(sqlite3_sql(statement_)) + "'");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() { sqlite3_reset(statement_); }
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+
+std::int64_t Statement::column_int64(int column) const { return sqlite3_column_int64(statement_, column); }
+
+double Statement::column_double(int column) const { return sqlite3_column_double(statement_, column); }
+
+std::string Statement::column_text(int column) const {
+  const auto* text = sqlite3_column_text(statement_, column);
+  if (text == nullptr) return {};
+  const int bytes = sqlite3_column_bytes(statement_, column);
+  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(bytes));
+}
+
+std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return column_int64(column);
+}
+
+std::optional<double> Statement::column_optional_double(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return column_double(column);
+}
+
+// ---------------------------------------------------------------- Transaction
+
+Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
+  if (mode == Mode::kWrite) {
+    begin_immediate();
+  } else {
+    connection_.exec("BEGIN DEFERRED");
+  }
+  open_ = true;
+}
+
+void Transaction::begin_immediate() {
+  int tries = 0;
+  const int rc = retry_while_busy(connection_.busy_timeout_s(), [&] {
+    ++tries;
+    return sqlite3_exec(connection_.db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  });
+  if (rc != SQLITE_OK) {
+    connection_.fail(rc,
+                     fmt::format("BEGIN IMMEDIATE ({} tries, busy timeout {} s)", tries, connection_.busy_timeout_s()));
+  }
+}
+
+void Transaction::commit() {
+  connection_.exec("COMMIT");
+  open_ = false;
+}
+
+Transaction::~Transaction() {
+  // SQLite may already have rolled back on its own (after SQLITE_FULL, say);
+  // then there is nothing left to undo.
+  if (!open_ || !connection_.in_transaction()) return;
+  const int rc = sqlite3_exec(connection_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    log::error("{}: ROLLBACK failed: {}", connection_.path(), sqlite3_errmsg(connection_.db_));
+  }
+}
+
+}  // namespace mose::db::sqlite

@@ -1,0 +1,106 @@
+#include "db/sqlite/connection.h"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "base/errors.h"
+#include "db_test_support.h"
+
+using namespace mose::db::sqlite;
+using mose::db::testing::MessageContains;
+using mose::db::testing::TempDir;
+
+namespace {
+
+std::int64_t count_rows(Connection& connection) {
+  Statement count = connection.prepare("SELECT COUNT(*) FROM t");
+  count.step();
+  return count.column_int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("statements bind and read integers, reals, text and NULL", "[db][sqlite][connection]") {
+  TempDir dir;
+  Connection connection(dir.file("values.db"), 1.0);
+  connection.exec("CREATE TABLE t (i INTEGER, r REAL, s TEXT, n INTEGER)");
+  const std::string text = std::string("caf\xc3\xa9 with a \0 inside", 21);
+  connection.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4)")
+      .bind_all(std::int64_t{1} << 40, 0.125, text, std::optional<std::int64_t>{})
+      .run();
+  Statement row = connection.prepare("SELECT i, r, s, n FROM t");
+  REQUIRE(row.step());
+  CHECK(row.column_int64(0) == (std::int64_t{1} << 40));
+  CHECK(row.column_double(1) == 0.125);
+  CHECK(row.column_text(2) == text);
+  CHECK(row.is_null(3));
+  CHECK_FALSE(row.column_optional_int64(3).has_value());
+  CHECK(row.column_optional_double(1) == 0.125);
+  CHECK_FALSE(row.step());
+}
+
+TEST_CASE("a transaction rolls back unless committed", "[db][sqlite][connection]") {
+  TempDir dir;
+  Connection connection(dir.file("tx.db"), 1.0);
+  connection.exec("CREATE TABLE t (x INTEGER)");
+  {
+    Transaction transaction(connection, Transaction::Mode::kWrite);
+    connection.exec("INSERT INTO t VALUES (1)");
+  }
+  CHECK(count_rows(connection) == 0);
+  CHECK_FALSE(connection.in_transaction());
+
+  CHECK_THROWS_AS(
+      [&] {
+        Transaction transaction(connection, Transaction::Mode::kWrite);
+        connection.exec("INSERT INTO t VALUES (2)");
+        throw std::runtime_error("work failed half-way");
+      }(),
+      std::runtime_error);
+  CHECK(count_rows(connection) == 0);
+
+  {
+    Transaction transaction(connection, Transaction::Mode::kWrite);
+    connection.exec("INSERT INTO t VALUES (3)");
+    transaction.commit();
+  }
+  CHECK(count_rows(connection) == 1);
+}
+
+TEST_CASE("SQLite errors name the database path and SQLite's message", "[db][sqlite][connection]") {
+  TempDir dir;
+  const std::string path = dir.file("errors.db");
+  Connection connection(path, 1.0);
+  CHECK_THROWS_MATCHES(connection.prepare("SELECT * FROM missing"), mose::DbError,
+                       MessageContains({path, "no such table: missing"}));
+  CHECK_THROWS_MATCHES(connection.prepare("SELECT 1; SELECT 2"), mose::DbError,
+                       MessageContains({path, "one statement"}));
+  const std::string nowhere = dir.file("no/such/dir/x.db");
+  CHECK_THROWS_MATCHES(Connection(path, -1.0), mose::DbError,
+                       MessageContains({path, "busy timeout must be between 0 and 86400 s, got -1"}));
+  CHECK_THROWS_MATCHES(Connection(nowhere, 1.0), mose::DbError,
+                       MessageContains({nowhere, "cannot open", "does not exist"}));
+}
+
+TEST_CASE("a writer waits for another connection's write lock, then gives up with a DbError",
+          "[db][sqlite][connection]") {
+  TempDir dir;
+  const std::string path = dir.file("locks.db");
+  Connection holder(path, 1.0);
+  holder.exec("PRAGMA journal_mode = WAL");
+  holder.exec("CREATE TABLE t (x INTEGER)");
+  Connection waiter(path, 0.2);
+  {
+    Transaction held(holder, Transaction::Mode::kWrite);
+    CHECK_THROWS_MATCHES(Transaction(waiter, Transaction::Mode::kWrite), mose::DbError,
+                         MessageContains({path, "BEGIN IMMEDIATE", "locked"}));
+    // Readers are not blocked by the writer in WAL mode.
+    Transaction reading(waiter, Transaction::Mode::kRead);
+    CHECK(count_rows(waiter) == 0);
+  }
+  Transaction write(waiter, Transaction::Mode::kWrite);
+  waiter.exec("INSERT INTO t VALUES (1)");
+  write.commit();
+  CHECK(count_rows(holder) == 1);
+}

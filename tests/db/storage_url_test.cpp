@@ -1,0 +1,50 @@
+#include "db/storage_url.h"
+
+#include <catch2/catch.hpp>
+
+#include "base/errors.h"
+#include "db/storage.h"
+#include "db_test_support.h"
+
+using namespace mose::db;
+using mose::db::testing::MessageContains;
+
+TEST_CASE("plain paths and sqlite: URLs name SQLite files", "[db][url]") {
+  struct Case {
+    std::string url;
+    std::string path;
+  };
+  const Case cases[] = {
+      {"/abs/mose.db", "/abs/mose.db"},
+      {"runs/mose.db", "runs/mose.db"},
+      {"./mose.db", "./mose.db"},
+      {"sqlite:///abs/mose.db", "/abs/mose.db"},
+      {"sqlite:relative/mose.db", "relative/mose.db"},
+      {"SQLite:relative.db", "relative.db"},
+      {"sqlite:/abs.db", "/abs.db"},
+      {"c:db", "c:db"},  // one letter is not a scheme
+  };
+  for (const Case& c : cases) {
+    INFO(c.url);
+    const StorageUrl parsed = parse_storage_url(c.url);
+    CHECK(parsed.backend == Backend::kSqlite);
+    CHECK(parsed.location == c.path);
+  }
+}
+
+TEST_CASE("postgresql URLs are recognised but not built yet", "[db][url]") {
+  CHECK(parse_storage_url("postgresql://mose@db.lab/studies").backend == Backend::kPostgres);
+  CHECK(parse_storage_url("postgres://mose@db.lab/studies").backend == Backend::kPostgres);
+  CHECK_THROWS_MATCHES(open_storage("postgresql://mose@db.lab/studies"), mose::DbError,
+                       MessageContains({"postgresql://mose@db.lab/studies", "PostgreSQL backend is not built yet"}));
+}
+
+TEST_CASE("unusable storage URLs are DbErrors listing the accepted forms", "[db][url]") {
+  for (const std::string url : {"mysql://root@localhost/mose", "sqlite://host/mose.db", "sqlite:", "sqlite://", ""}) {
+    INFO(url);
+    CHECK_THROWS_MATCHES(parse_storage_url(url), mose::DbError,
+                         MessageContains({"'" + url + "'", "sqlite:///absolute/path.db", "postgresql://"}));
+  }
+  CHECK_THROWS_MATCHES(parse_storage_url("mysql://root@localhost/mose"), mose::DbError,
+                       MessageContains({"unknown scheme 'mysql'"}));
+}
