@@ -10,11 +10,9 @@
 
 namespace mose::core {
 
-at::Tensor switch_balance_loss(const at::Tensor& probs, const at::Tensor& top_index) {
+at::Tensor switch_balance_loss(const at::Tensor& probs, const at::Tensor& expert_counts) {
   const int64_t n_experts = probs.size(1);
-  at::Tensor counts = at::zeros({n_experts}, probs.options()).index_add_(
-      0, top_index.reshape({-1}), at::ones({top_index.numel()}, probs.options()));
-  at::Tensor share = counts / static_cast<double>(top_index.numel());
+  at::Tensor share = expert_counts.to(probs.scalar_type()) / expert_counts.sum().to(probs.scalar_type());
   return (share * probs.mean(0)).sum() * static_cast<double>(n_experts);
 }
 

@@ -42,7 +42,8 @@ std::vector<std::string> known_routers();
 // Switch load-balancing loss generalised to top-k (Fedus et al. 2021, eq. 4):
 //   L = E * sum_e f_e * P_e,  f_e = share of the T*k assignments routed to e (before capacity),
 //   P_e = mean over tokens of the router probability of e. Equals 1 under perfect balance.
-at::Tensor switch_balance_loss(const at::Tensor& probs, const at::Tensor& top_index);
+// expert_counts: [E] assignments per expert (kernels::select_top_experts gives them).
+at::Tensor switch_balance_loss(const at::Tensor& probs, const at::Tensor& expert_counts);
 
 // Router z-loss (Zoph et al. 2022): mean over tokens of logsumexp(logits)^2.
 at::Tensor router_z_loss(const at::Tensor& logits);

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "core/model/autocast_guard.h"
+#include "kernels/router_topk.h"
 
 namespace mose::core {
 
@@ -22,9 +23,13 @@ RoutingDecision TopKRouter::route(const at::Tensor& x, const RouteOptions& optio
   }
   RoutingDecision d;
   d.probs = at::softmax(logits, -1);
-  auto [top_prob, top_index] = d.probs.topk(config_.top_k, -1);
+  // Selection is fused (one pass, no host sync) on GPU; gates are gathered from the
+  // probabilities so the router still receives gradients through them.
+  kernels::TopKSelection selection = kernels::select_top_experts(d.probs.detach(), config_.top_k);
+  const at::Tensor& top_index = selection.top_index;
+  at::Tensor top_prob = d.probs.gather(1, top_index);
   at::Tensor gate = config_.renormalize ? top_prob / top_prob.sum(-1, true) : top_prob;
-  d.balance_loss = switch_balance_loss(d.probs, top_index);
+  d.balance_loss = switch_balance_loss(d.probs, selection.expert_counts);
   d.z_loss = router_z_loss(logits);
   d.aux_loss = d.balance_loss * config_.balance_loss_coef + d.z_loss * config_.z_loss_coef;
   const double capacity = options.training ? config_.capacity_factor_train : config_.capacity_factor_eval;

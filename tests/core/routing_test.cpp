@@ -8,6 +8,11 @@
 #include "core/model/routing.h"
 #include "core/model/topk_router.h"
 
+namespace {
+// Assignments per expert, as the router counts them.
+at::Tensor counts_of(const at::Tensor& top, int64_t experts) { return at::bincount(top.reshape({-1}), {}, experts); }
+}  // namespace
+
 using namespace mose::core;
 
 TEST_CASE("Switch balance loss matches the hand computation", "[core][router]") {
@@ -15,15 +20,15 @@ TEST_CASE("Switch balance loss matches the hand computation", "[core][router]") 
   at::Tensor probs = at::tensor({0.7, 0.3, 0.6, 0.4}, at::kDouble).reshape({2, 2});
   at::Tensor top = at::tensor({0, 0}, at::kLong).reshape({2, 1});
   // f = (1, 0), P = (0.65, 0.35): L = 2 * (1 * 0.65) = 1.3
-  CHECK(switch_balance_loss(probs, top).item<double>() == Approx(1.3));
+  CHECK(switch_balance_loss(probs, counts_of(top, 2)).item<double>() == Approx(1.3));
   // Balanced: f = (0.5, 0.5), P = (0.5, 0.5): L = 2 * 0.5 = 1
   at::Tensor uniform = at::full({2, 2}, 0.5, at::kDouble);
-  CHECK(switch_balance_loss(uniform, at::tensor({0, 1}, at::kLong).reshape({2, 1})).item<double>() == Approx(1.0));
+  CHECK(switch_balance_loss(uniform, counts_of(at::tensor({0, 1}, at::kLong), 2)).item<double>() == Approx(1.0));
   // top-2 over 3 experts: assignments {0,1},{0,2}: f = (2/4, 1/4, 1/4)
   at::Tensor p3 = at::tensor({0.5, 0.3, 0.2, 0.4, 0.2, 0.4}, at::kDouble).reshape({2, 3});
   at::Tensor top2 = at::tensor({0, 1, 0, 2}, at::kLong).reshape({2, 2});
   const double expected = 3 * (0.5 * 0.45 + 0.25 * 0.25 + 0.25 * 0.3);
-  CHECK(switch_balance_loss(p3, top2).item<double>() == Approx(expected));
+  CHECK(switch_balance_loss(p3, counts_of(top2, 3)).item<double>() == Approx(expected));
 }
 
 TEST_CASE("router z-loss is the mean squared logsumexp", "[core][router]") {

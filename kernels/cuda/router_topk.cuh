@@ -1,0 +1,18 @@
+// Host declarations for the router top-k kernel (kernels/cuda/router_topk.cu).
+// Raw pointers only, so this header is C++17 and torch-free for nvcc.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace mose::kernels::cuda {
+
+constexpr int kMaxTopK = 8;
+
+// probs: [tokens, experts] row-major float32; top_index: [tokens, k] int64;
+// counts: [experts] int32, zeroed by the caller. Returns the launch status.
+cudaError_t launch_select_top_experts(const float* probs, int64_t tokens, int experts, int k, int64_t* top_index,
+                                      int32_t* counts, cudaStream_t stream);
+
+}  // namespace mose::kernels::cuda
