@@ -89,12 +89,15 @@ ConfigEntries training_entries(const RunConfig& config) {
 
 ConfigEntries config_entries(const RunConfig& config) {
   ConfigEntries e = training_entries(config);
-  e.emplace_back("train.device", config.train.device);
-  e.emplace_back("train.log_every", num(config.train.log_every));
-  e.emplace_back("train.checkpoint_every", num(config.train.checkpoint_every));
   e.emplace_back("eval.tokens", num(config.eval.tokens));
   e.emplace_back("eval.batch_size", num(config.eval.batch_size));
   return e;
+}
+
+ConfigEntries execution_entries(const RunConfig& config) {
+  return {{"train.device", config.train.device},
+          {"train.log_every", num(config.train.log_every)},
+          {"train.checkpoint_every", num(config.train.checkpoint_every)}};
 }
 
 std::string training_fingerprint(const RunConfig& config) {

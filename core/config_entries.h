@@ -14,8 +14,14 @@ namespace mose::core {
 
 using ConfigEntries = std::vector<std::pair<std::string, std::string>>;
 
-// Every setting of the run, including evaluation and device settings.
+// Every setting that determines a trial's results: data, model, training and
+// evaluation. A study's trial identity (canonical JSON and hash) is built from these.
 ConfigEntries config_entries(const RunConfig& config);
+
+// Settings of how and where a run executes, which never change its results: device,
+// logging and checkpoint cadence. Moving a study to a GPU or logging more often must
+// not make its trials look new (and retrain them).
+ConfigEntries execution_entries(const RunConfig& config);
 
 // A hex digest of the settings that determine the trained weights (data, model,
 // training: not eval settings, device, logging or checkpoint paths). Two runs with the

@@ -52,7 +52,7 @@ double untrained_loss(const RunConfig& c) {
 
 }  // namespace
 
-TEST_CASE("MoSE trains on the default corpus; every width beats the untrained model", "[core][training][slow]") {
+TEST_CASE("MoSE trains on the default corpus and every width beats the untrained model", "[core][training][slow]") {
   testing::TempDir dir;
   RunConfig moe = small_run(dir.path());
   moe.train.width.widths = {1.0};

@@ -21,7 +21,7 @@ RoutingDecision fake_routing(int64_t tokens, int64_t k, int64_t experts) {
 
 }  // namespace
 
-TEST_CASE("sandwich runs max, min and n random passes; all runs every width", "[core][width]") {
+TEST_CASE("sandwich runs max, min and n random passes, all runs every width", "[core][width]") {
   ModelConfig model = testing::tiny_model();
   WidthTrainingConfig w;
   w.sampler = "sandwich";

@@ -93,7 +93,7 @@ TEST_CASE("width 1.0 is a standard top-k MoE expert", "[kernels][slim_moe]") {
   CHECK(at::allclose(got, expected, 1e-10, 1e-12));
 }
 
-TEST_CASE("dropped assignments contribute nothing; all dropped gives zeros", "[kernels][slim_moe]") {
+TEST_CASE("dropped assignments contribute nothing and all dropped gives zeros", "[kernels][slim_moe]") {
   Fixture fx(Activation::kSwiGlu, 21);
   ExpertAssignments a = random_assignments(fx, 22, false);
   a.expert_index.fill_(-1);

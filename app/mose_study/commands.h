@@ -1,0 +1,30 @@
+// The subcommands of mose-study. Each add_*_command registers one subcommand with its
+// options; when the command line picks it, parsing stores the work to do in `action`,
+// which main() runs inside its one error handler. Commands return the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace mose::app {
+
+// Exit codes (also listed in --help).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // a trial failed, or the operation failed
+inline constexpr int kExitUsage = 2;   // bad flags or a bad recipe
+inline constexpr int kExitInterrupted = 130;
+
+using Action = std::function<int()>;
+
+void add_run_command(CLI::App& app, Action& action);  // commands_run.cpp
+void add_check_command(CLI::App& app, Action& action);
+void add_status_command(CLI::App& app, Action& action);  // commands_inspect.cpp
+void add_list_command(CLI::App& app, Action& action);
+void add_show_command(CLI::App& app, Action& action);
+void add_pareto_command(CLI::App& app, Action& action);  // commands_analysis.cpp
+void add_export_command(CLI::App& app, Action& action);
+void add_compare_command(CLI::App& app, Action& action);
+void add_gc_command(CLI::App& app, Action& action);
+
+}  // namespace mose::app

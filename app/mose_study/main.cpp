@@ -1,0 +1,69 @@
+// mose-study: run and analyse Mixture-of-Slimmable-Experts studies from the command
+// line. The program's one error edge: every error is caught here, printed once
+// (mose::describe) and turned into the documented exit code.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "base/errors.h"
+#include "base/log.h"
+#include "commands.h"
+#include "progress_display.h"
+
+namespace {
+
+constexpr const char* kFooter =
+    "Exit codes: 0 ok; 1 a trial failed or the operation failed; 2 usage error (bad flags or a bad "
+    "recipe); 130 interrupted (Ctrl-C or SIGTERM: unfinished trials resume on the next run).";
+
+void add_commands(CLI::App& app, mose::app::Action& action) {
+  using namespace mose::app;
+  add_run_command(app, action);
+  add_check_command(app, action);
+  add_status_command(app, action);
+  add_list_command(app, action);
+  add_show_command(app, action);
+  add_pareto_command(app, action);
+  add_export_command(app, action);
+  add_compare_command(app, action);
+  add_gc_command(app, action);
+}
+
+int run_action(const mose::app::Action& action) {
+  try {
+    return action();
+  } catch (const mose::UsageError& e) {
+    mose::log::error("{}", mose::describe(e));
+    return mose::app::kExitUsage;
+  } catch (const mose::RecipeError& e) {
+    mose::log::error("{}", mose::describe(e));
+    return mose::app::kExitUsage;
+  } catch (const std::exception& e) {
+    mose::log::error("{}", mose::describe(e));
+    return mose::app::kExitFailed;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Timestamped log lines on stderr until a command installs its progress display.
+  mose::log::set_sink([](mose::log::Level level, std::string_view message) {
+    std::fprintf(stderr, "%s\n", mose::app::timestamped(level, message).c_str());
+  });
+  CLI::App app{
+      "mose-study: run Mixture-of-Slimmable-Experts studies from TOML recipes and analyse their "
+      "compute/quality frontiers"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  mose::app::Action action;
+  add_commands(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, or the error and a hint
+    return code == 0 ? mose::app::kExitOk : mose::app::kExitUsage;
+  }
+  return run_action(action);
+}

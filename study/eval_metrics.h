@@ -1,0 +1,26 @@
+// The metrics an evaluation records, by name. Names are the study's vocabulary:
+// analysis, exports and the CLI read them back by these names.
+#pragma once
+
+#include <vector>
+
+#include "core/config.h"
+#include "core/eval/eval_result.h"
+#include "db/records.h"
+
+namespace mose::study {
+
+// From one validation run of `model`:
+//   val_loss, perplexity, eval_tokens, eval_seconds, eval_tokens_per_s
+//   flops_per_token         forward FLOPs per token at the widths used (core/eval/flops.h)
+//   expert_flops_per_token  its expert share
+//   train_flops_per_token   3 x flops_per_token (forward + backward)
+//   expert_budget           expert FLOPs used / full-width expert FLOPs
+//   dropped_fraction        assignments not computed (capacity) / all assignments
+//   mean_width              hidden units computed / (computed assignments x d_ff)
+// and per MoE layer i (0-based among MoE layers): moe<i>.dropped_fraction,
+// moe<i>.mean_width, moe<i>.load_max_over_mean (busiest expert's computed assignments
+// over the mean per expert: 1 = perfectly balanced).
+std::vector<db::Metric> eval_metrics(const core::LmEvalResult& result, const core::ModelConfig& model);
+
+}  // namespace mose::study

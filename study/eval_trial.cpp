@@ -1,0 +1,34 @@
+#include "study/eval_trial.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/engine.h"
+#include "study/eval_metrics.h"
+
+namespace mose::study {
+
+TrialEnd run_eval_trial(const TrialContext& context, const EvalTrialSpec& spec, const TrainingTrialSpec& training) {
+  const core::RunConfig config = worker_config(training.config, training.config_hash, context.paths, context.device);
+  const std::string& checkpoint = config.train.checkpoint_path;
+  if (!std::filesystem::exists(checkpoint)) {
+    throw CheckpointError(
+        fmt::format("{}: checkpoint of training trial {} ({}) is missing; it may have been removed "
+                    "by 'mose-study gc': reset that training trial to train it again",
+                    checkpoint, context.claimed.trial.parent_id.value_or(0), training.label));
+  }
+  context.report({.phase = TrialPhase::kEvaluating, .label = spec.label});
+  const core::LmEvalResult result = core::evaluate_run(config, checkpoint, spec.policy);
+  context.check_heartbeat();
+  std::vector<db::Metric> metrics = eval_metrics(result, config.model);
+  metrics.push_back({"width", spec.policy.width});
+  context.check(context.storage.finish(context.lease(), metrics));
+  context.report({.phase = TrialPhase::kDone,
+                  .label = spec.label,
+                  .message = fmt::format("val_loss {:.4f} at {:.3e} FLOPs/token (expert budget {:.3f})", result.lm_loss,
+                                         result.flops.total(), result.expert_budget)});
+  return TrialEnd::kDone;
+}
+
+}  // namespace mose::study

@@ -1,0 +1,15 @@
+// Runs one evaluation trial: a width policy applied to its training trial's
+// checkpoint, validation loss and FLOPs recorded (eval_metrics.h).
+#pragma once
+
+#include "study/recipe.h"
+#include "study/trial_context.h"
+
+namespace mose::study {
+
+// Throws CheckpointError when the training trial's checkpoint is gone (removed by
+// `mose-study gc`: reset the training trial to train it again), LeaseLost when the
+// trial was taken over, and whatever the engine throws.
+TrialEnd run_eval_trial(const TrialContext& context, const EvalTrialSpec& spec, const TrainingTrialSpec& training);
+
+}  // namespace mose::study

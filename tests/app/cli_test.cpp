@@ -1,0 +1,196 @@
+// mose-study as a user meets it: help, exit codes, recipe errors, the inspecting
+// commands, several worker processes, and a run killed with SIGKILL mid-training that
+// the next run takes over and resumes from its checkpoint.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "cli_test_support.h"
+#include "db/storage.h"
+#include "study/study_test_support.h"
+#include "study/tiny_recipe.h"
+
+namespace mose::app {
+namespace {
+
+using Catch::Matchers::Contains;
+using study::testing::ScratchDir;
+using testing::run_cli;
+
+std::vector<db::TrialRecord> trials_of(const std::filesystem::path& db_path, db::TrialKind kind) {
+  const auto storage = db::open_storage(db_path.string());
+  return storage->list_trials({.kind = kind});
+}
+
+}  // namespace
+
+TEST_CASE("help, unknown commands and bad flags", "[app][cli]") {
+  ScratchDir dir("cli_usage");
+  const auto help = run_cli({"--help"}, dir.path());
+  CHECK(help.code == 0);
+  CHECK_THAT(help.output, Contains("Exit codes: 0 ok; 1 a trial failed") && Contains("compare"));
+  const auto run_help = run_cli({"run", "--help"}, dir.path());
+  CHECK(run_help.code == 0);
+  CHECK_THAT(run_help.output, Contains("--workers") && Contains("--retry-failed"));
+  CHECK(run_cli({"frobnicate"}, dir.path()).code == 2);
+  CHECK(run_cli({}, dir.path()).code == 2);
+  CHECK(run_cli({"run"}, dir.path()).code == 2);  // the recipe is required
+  CHECK(run_cli({"run", "r.toml", "--workers", "0"}, dir.path()).code == 2);
+  const auto no_store = run_cli({"status", "--out", "nowhere"}, dir.path());
+  CHECK(no_store.code == 2);
+  CHECK_THAT(no_store.output, Contains("no study store at nowhere/study.db"));
+}
+
+TEST_CASE("check validates a recipe: a bad one exits 2 with the recipe error", "[app][cli]") {
+  ScratchDir dir("cli_check");
+  study::testing::write_recipe(dir.path(), "[study]\nname = \"bad\"\n[model]\nn_layers = 2\n", "bad.toml");
+  const auto bad = run_cli({"check", "bad.toml"}, dir.path());
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.output, Contains("recipe error: bad.toml:4:1: model.n_layers"));
+  const auto missing = run_cli({"run", "missing.toml"}, dir.path());
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.output, Contains("missing.toml"));
+
+  study::testing::write_recipe(dir.path(),
+                               study::testing::tiny_recipe_text("ok", dir.path(), 5, study::testing::kModesAndWidths));
+  const auto good = run_cli({"check", "recipe.toml"}, dir.path());
+  CHECK(good.code == 0);
+  CHECK_THAT(good.output, Contains("training trials: 2") && Contains("evaluation trials: 6"));
+}
+
+TEST_CASE("three worker processes run a 12-trial study, each trial exactly once", "[app][cli][workers]") {
+  ScratchDir dir("cli_workers");
+  study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("workers", dir.path(), 10, R"(
+[sweep]
+"train.seed" = [1, 2, 3]
+
+[[policy]]
+name = "uniform"
+widths = [0.25, 0.5, 1.0]
+)"));
+  const auto run = run_cli({"run", "recipe.toml", "--out", "out", "--workers", "3", "--no-export"}, dir.path());
+  INFO(run.output);
+  REQUIRE(run.code == 0);
+  const auto storage = db::open_storage((dir.path() / "out" / "study.db").string());
+  const std::vector<db::TrialRecord> trials = storage->list_trials({});
+  REQUIRE(trials.size() == 12);
+  std::set<std::string> workers;
+  for (const db::TrialRecord& t : trials) {
+    CHECK(t.status == db::TrialStatus::kDone);
+    CHECK(t.attempts == 1);
+    workers.insert(t.worker);
+  }
+  CHECK(workers.size() >= 2);
+
+  // The inspecting commands on the finished study.
+  CHECK_THAT(run_cli({"status", "--out", "out"}, dir.path()).output, Contains("train.seed = 2: 4 / 4"));
+  const auto list = run_cli({"list", "--out", "out", "--kind", "eval", "--status", "done"}, dir.path());
+  CHECK(list.code == 0);
+  CHECK_THAT(list.output, Contains("train|topk|uniform") && Contains("train.seed=3 / policy=uniform,width=0.5"));
+  CHECK(run_cli({"list", "--out", "out", "--status", "finished"}, dir.path()).code == 2);
+  const auto show = run_cli({"show", "1", "--out", "out"}, dir.path());
+  CHECK_THAT(show.output, Contains("model.router.type = topk") && Contains("crc32:") && Contains("torch = "));
+  const auto pareto = run_cli({"pareto", "--out", "out"}, dir.path());
+  CHECK(pareto.code == 0);
+  CHECK_THAT(pareto.output, Contains("hypervolume") && Contains("train|topk|uniform: "));
+  const auto exported = run_cli({"export", "--out", "out", "--format", "csv,tex"}, dir.path());
+  CHECK(exported.code == 0);
+  CHECK(std::filesystem::exists(dir.path() / "out" / "trials.csv"));
+  CHECK(std::filesystem::exists(dir.path() / "out" / "frontier.tex"));
+  CHECK(run_cli({"export", "--out", "out", "--format", "csv,gif"}, dir.path()).code == 2);
+  CHECK(run_cli({"gc", "--out", "out", "--dry-run"}, dir.path()).code == 0);
+}
+
+TEST_CASE("a run killed mid-training is taken over and resumed from its checkpoint", "[app][cli][resume]") {
+  ScratchDir dir("cli_resume");
+  study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("resume", dir.path(), 150, R"(
+[sweep]
+"train.seed" = [1, 2]
+
+[[policy]]
+name = "uniform"
+widths = [1.0]
+)",
+                                                                            "checkpoint_every = 2"));
+  const std::filesystem::path db_path = dir.path() / "out" / "study.db";
+  const pid_t pid = testing::start_cli({"run", "recipe.toml", "--out", "out"}, dir.path(), dir.path() / "first.log");
+  // Kill once the second training trial has logged step 6 (so step 4's checkpoint exists).
+  bool killed = false;
+  for (int i = 0; i < 1200 && !killed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!std::filesystem::exists(db_path)) continue;
+    const auto training = trials_of(db_path, db::TrialKind::kTrain);
+    if (training.size() < 2 || training[1].status != db::TrialStatus::kRunning) continue;
+    const auto curves = db::open_storage(db_path.string())->get_curves(training[1].id);
+    const bool far_enough = std::any_of(curves.begin(), curves.end(), [](const auto& p) { return p.step >= 6; });
+    if (far_enough) killed = ::kill(pid, SIGKILL) == 0;
+  }
+  REQUIRE(killed);
+  CHECK(testing::wait_cli(pid) == 128 + SIGKILL);
+  const auto before = trials_of(db_path, db::TrialKind::kTrain);
+  REQUIRE(before[0].status == db::TrialStatus::kDone);
+  REQUIRE(before[1].status == db::TrialStatus::kRunning);
+
+  const auto rerun =
+      run_cli({"run", "recipe.toml", "--out", "out", "--heartbeat-timeout", "1", "--no-export"}, dir.path());
+  INFO(rerun.output);
+  REQUIRE(rerun.code == 0);
+  const auto storage = db::open_storage(db_path.string());
+  const auto after = storage->list_trials({});
+  REQUIRE(after.size() == 4);
+  for (const db::TrialRecord& t : after) CHECK(t.status == db::TrialStatus::kDone);
+  CHECK(after[0].attempts == 1);
+  CHECK(after[0].finished == before[0].finished);  // the finished trial was not repeated
+  CHECK(after[1].attempts == 2);                   // reclaimed from the dead worker
+  double resumed_from = 0;
+  for (const db::MetricRecord& m : storage->get_metrics({after[1].id})) {
+    if (m.name == "resumed_from_step") resumed_from = m.value;
+  }
+  CHECK(resumed_from >= 4);
+  CHECK_THAT(rerun.output, Contains("reclaimed trial " + std::to_string(after[1].id)));
+}
+
+TEST_CASE("SIGINT stops every worker process cleanly and the next run resumes at once", "[app][cli][resume]") {
+  ScratchDir dir("cli_sigint");
+  study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("sigint", dir.path(), 300, R"(
+[sweep]
+"train.seed" = [1, 2]
+
+[[policy]]
+name = "uniform"
+widths = [1.0]
+)",
+                                                                            "checkpoint_every = 50"));
+  const std::filesystem::path db_path = dir.path() / "out" / "study.db";
+  const pid_t pid = testing::start_cli({"run", "recipe.toml", "--out", "out", "--workers", "2"}, dir.path(),
+                                       dir.path() / "first.log");
+  bool training = false;
+  for (int i = 0; i < 1200 && !training; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!std::filesystem::exists(db_path)) continue;
+    for (const db::TrialRecord& t : trials_of(db_path, db::TrialKind::kTrain)) {
+      training |=
+          t.status == db::TrialStatus::kRunning && !db::open_storage(db_path.string())->get_curves(t.id).empty();
+    }
+  }
+  REQUIRE(training);
+  ::kill(pid, SIGINT);  // the parent only: it passes the stop on to its workers
+  CHECK(testing::wait_cli(pid) == 130);
+  const auto stopped = trials_of(db_path, db::TrialKind::kTrain);
+  CHECK(std::none_of(stopped.begin(), stopped.end(),
+                     [](const db::TrialRecord& t) { return t.status == db::TrialStatus::kRunning; }));
+  CHECK(std::any_of(stopped.begin(), stopped.end(),
+                    [](const db::TrialRecord& t) { return t.status == db::TrialStatus::kPending && t.attempts == 1; }));
+
+  // Released trials are pending, so no heartbeat timeout (60 s by default) is waited out.
+  const auto start = std::chrono::steady_clock::now();
+  const auto rerun = run_cli({"run", "recipe.toml", "--out", "out", "--no-export"}, dir.path());
+  INFO(rerun.output);
+  CHECK(rerun.code == 0);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(45));
+  CHECK_THAT(rerun.output, Contains("resumed"));
+}
+
+}  // namespace mose::app
