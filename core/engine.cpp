@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/errors.h"
 #include "core/config_entries.h"
 #include "core/data/batch_sampler.h"
@@ -10,6 +12,7 @@
 #include "core/data/unigram_baseline.h"
 #include "core/device.h"
 #include "core/eval/evaluate.h"
+#include "core/policy/width_policies.h"
 #include "core/train/checkpoint.h"
 #include "core/train/trainer.h"
 
@@ -32,9 +35,30 @@ ModelConfig resolved_model(const ModelConfig& model, const data::Dataset& datase
   return m;
 }
 
-at::Tensor validation_windows(const data::Dataset& dataset, int seq_len, int64_t tokens) {
+at::Tensor validation_windows(const data::Dataset& dataset, int seq_len, int64_t first, int64_t count) {
+  return to_tensor(data::validation_batch(dataset.val(), seq_len, first, static_cast<int>(count)), count, seq_len + 1);
+}
+
+// Calibration windows [0, C) and evaluation windows [C, C + N') (see evaluate_run in
+// engine.h); without calibration, evaluation windows [0, N).
+struct ValidationSplit {
+  at::Tensor calibration;  // [C, seq_len + 1] or undefined
+  at::Tensor evaluation;   // [N', seq_len + 1]
+};
+
+ValidationSplit split_validation(const data::Dataset& dataset, int seq_len, int64_t tokens, bool calibrate) {
   const int64_t count = data::validation_window_count(dataset.val(), seq_len, tokens);
-  return to_tensor(data::validation_batch(dataset.val(), seq_len, 0, static_cast<int>(count)), count, seq_len + 1);
+  if (!calibrate) return {at::Tensor(), validation_windows(dataset, seq_len, 0, count)};
+  const int64_t calibration = std::max<int64_t>(1, count / 4);
+  const int64_t available = dataset.val().size() / (int64_t{seq_len} + 1);
+  const int64_t evaluation = std::min(count, available - calibration);
+  if (evaluation < 1) {
+    throw DataError(fmt::format("validation file {}: {} windows of {} tokens leave none to evaluate after {} "
+                                "calibration windows",
+                                dataset.val().path().string(), available, seq_len + 1, calibration));
+  }
+  return {validation_windows(dataset, seq_len, 0, calibration),
+          validation_windows(dataset, seq_len, calibration, evaluation)};
 }
 
 int64_t count_parameters(Gpt& model, bool experts_only) {
@@ -47,11 +71,6 @@ int64_t count_parameters(Gpt& model, bool experts_only) {
 }
 
 }  // namespace
-
-void WidthPolicySpec::validate() const {
-  if (name != "uniform") throw ConfigError("policy.name = '" + name + "': unknown width policy; known: uniform");
-  if (!(width > 0 && width <= 1)) throw ConfigError(fmt::format("policy.width = {}: expected a width in (0, 1]", width));
-}
 
 TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks) {
   config.validate();
@@ -81,9 +100,10 @@ LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint
   Gpt model(model_config, config.train.seed);
   load_checkpoint(checkpoint_path, model, nullptr, training_fingerprint(config));
   model.to(resolve_device(config.train.device));
-  UniformWidth widths(policy.width);
-  return evaluate_lm(model, validation_windows(dataset, model_config.seq_len, config.eval.tokens), widths,
-                     config.eval.batch_size);
+  const ValidationSplit split =
+      split_validation(dataset, model_config.seq_len, config.eval.tokens, needs_calibration(policy));
+  const auto widths = make_width_policy(policy, model, split.calibration, config.eval.batch_size);
+  return evaluate_lm(model, split.evaluation, *widths, config.eval.batch_size);
 }
 
 void set_cpu_threads(int threads) {

@@ -7,17 +7,10 @@
 
 #include "core/config.h"
 #include "core/eval/eval_result.h"
+#include "core/policy/width_policy_spec.h"
 #include "core/train/train_log.h"
 
 namespace mose::core {
-
-// How widths are chosen at inference. Issue-level policies (threshold, ttt, layer
-// budgets) extend this; "uniform" runs every selected expert at `width`.
-struct WidthPolicySpec {
-  std::string name = "uniform";
-  double width = 1.0;
-  void validate() const;
-};
 
 struct TrainSummary {
   TrainOutcome outcome;
@@ -33,7 +26,11 @@ struct TrainSummary {
 TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks = {});
 
 // Loads the checkpoint written by train_run for `config` and measures validation loss
-// over config.eval.tokens tokens under `policy`.
+// over config.eval.tokens tokens under `policy` (built by name: core/policy/width_policies.h).
+// Policies that calibrate (threshold, ttt) fit on the FIRST C = max(1, N / 4) validation
+// windows, N = the windows config.eval.tokens asks for, and are evaluated on the N windows
+// after them (fewer when the validation file ends first), so calibration and evaluation
+// never share a window. "uniform" evaluates windows [0, N) as before.
 LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy);
 
 // Intra-op CPU threads for this process (LibTorch's pool; 0 leaves its default). Small

@@ -27,10 +27,51 @@ PolicyKind uniform_policy() {
   return kind;
 }
 
+// Budgeted policies (threshold, ttt): one evaluation trial per budget B, each spending
+// a share B of the full-width expert FLOPs (calibrated on held-out validation windows).
+PolicyKind budget_policy(const char* name, const char* summary,
+                         std::vector<core::WidthPolicySpec> (*expand)(const PolicyValues&)) {
+  PolicyKind kind;
+  kind.name = name;
+  kind.summary = summary;
+  kind.expand = expand;
+  kind.parameters = {PolicyParameter{"budgets", ValueKind::kFloatList,
+                                     "a non-empty array of budgets (mean widths) in (0, 1]", true, is_width}};
+  kind.settings = [](const core::WidthPolicySpec& policy) {
+    JsonValue::Array grid;
+    for (double w : policy.grid) grid.emplace_back(w);
+    JsonValue::Object out{{"name", JsonValue(policy.name)}, {"budget", JsonValue(policy.budget)},
+                          {"grid", JsonValue(std::move(grid))}};
+    if (policy.name == "ttt") {
+      out.emplace_back("gamma", policy.gamma ? JsonValue(*policy.gamma) : JsonValue("fit"));
+    }
+    return out;
+  };
+  kind.expert_fraction = [](const core::WidthPolicySpec& policy) { return policy.budget; };
+  return kind;
+}
+
+template <const char* kName>
+std::vector<core::WidthPolicySpec> expand_budgets(const PolicyValues& values) {
+  std::vector<core::WidthPolicySpec> policies;
+  for (double b : std::get<std::vector<double>>(values.at("budgets"))) {
+    policies.push_back(core::WidthPolicySpec{.name = kName, .budget = b});
+  }
+  return policies;
+}
+
+constexpr char kThreshold[] = "threshold";
+constexpr char kTtt[] = "ttt";
+
 }  // namespace
 
 const std::vector<PolicyKind>& policy_kinds() {
-  static const std::vector<PolicyKind> kinds{uniform_policy()};
+  static const std::vector<PolicyKind> kinds{
+      uniform_policy(),
+      budget_policy(kThreshold, "router confidence -> width through thresholds calibrated so the mean width is B",
+                    expand_budgets<kThreshold>),
+      budget_policy(kTtt, "w = clip(s B k p^gamma / sum p^gamma) snapped to the grid, gamma fitted on calibration",
+                    expand_budgets<kTtt>)};
   return kinds;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/errors.h"
+#include "study/recipe_policies.h"
 #include "study_test_support.h"
 
 namespace mose::study {
@@ -196,6 +197,32 @@ TEST_CASE("The README example expands as documented", "[study][recipe]") {
                                   R"(},"training":")" + recipe.training[i / 4].config_hash + "\"}");
   }
   CHECK(recipe.evaluation[1].label == "policy=uniform,width=0.5");
+}
+
+TEST_CASE("threshold and ttt policies give one evaluation trial per budget", "[study][recipe]") {
+  const Recipe recipe = load_text(R"(
+[[policy]]
+name = "threshold"
+budgets = [0.5, 0.75]
+[[policy]]
+name = "ttt"
+budgets = [0.25]
+)");
+  REQUIRE(recipe.training.size() == 1);
+  REQUIRE(recipe.evaluation.size() == 3);
+  const std::vector<std::string> names{"threshold", "threshold", "ttt"};
+  const std::vector<double> budgets{0.5, 0.75, 0.25};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const EvalTrialSpec& eval = recipe.evaluation[i];
+    INFO(eval.label << " " << eval.config_json);
+    CHECK(eval.policy.name == names[i]);
+    CHECK(eval.policy.budget == budgets[i]);
+    CHECK_THAT(eval.config_json, Catch::Contains(fmt::format(R"("budget":{})", budgets[i])));
+    CHECK_THAT(eval.config_json, Catch::Contains(R"("name":")" + names[i] + "\""));
+    CHECK(find_policy_kind(names[i])->expert_fraction(eval.policy) == budgets[i]);
+  }
+  CHECK_THAT(recipe.evaluation[2].config_json, Catch::Contains(R"("gamma":"fit")"));
+  CHECK_THROWS_AS(load_text("[[policy]]\nname = \"ttt\"\nbudgets = [1.5]\n"), RecipeError);
 }
 
 TEST_CASE("Includes merge deeply, in order, and the including file wins", "[study][recipe]") {
