@@ -39,16 +39,15 @@ at::Tensor validation_windows(const data::Dataset& dataset, int seq_len, int64_t
   return to_tensor(data::validation_batch(dataset.val(), seq_len, first, static_cast<int>(count)), count, seq_len + 1);
 }
 
-// Calibration windows [0, C) and evaluation windows [C, C + N') (see evaluate_run in
-// engine.h); without calibration, evaluation windows [0, N).
+// Calibration windows [0, C) and evaluation windows [C, C + N') for every policy (see
+// evaluate_run in engine.h).
 struct ValidationSplit {
   at::Tensor calibration;  // [C, seq_len + 1] or undefined
   at::Tensor evaluation;   // [N', seq_len + 1]
 };
 
-ValidationSplit split_validation(const data::Dataset& dataset, int seq_len, int64_t tokens, bool calibrate) {
+ValidationSplit split_validation(const data::Dataset& dataset, int seq_len, int64_t tokens) {
   const int64_t count = data::validation_window_count(dataset.val(), seq_len, tokens);
-  if (!calibrate) return {at::Tensor(), validation_windows(dataset, seq_len, 0, count)};
   const int64_t calibration = std::max<int64_t>(1, count / 4);
   const int64_t available = dataset.val().size() / (int64_t{seq_len} + 1);
   const int64_t evaluation = std::min(count, available - calibration);
@@ -101,7 +100,7 @@ LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint
   load_checkpoint(checkpoint_path, model, nullptr, training_fingerprint(config));
   model.to(resolve_device(config.train.device));
   const ValidationSplit split =
-      split_validation(dataset, model_config.seq_len, config.eval.tokens, needs_calibration(policy));
+      split_validation(dataset, model_config.seq_len, config.eval.tokens);
   const auto widths = make_width_policy(policy, model, split.calibration, config.eval.batch_size);
   return evaluate_lm(model, split.evaluation, *widths, config.eval.batch_size);
 }

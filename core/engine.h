@@ -30,7 +30,8 @@ TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks = {});
 // Policies that calibrate (threshold, ttt) fit on the FIRST C = max(1, N / 4) validation
 // windows, N = the windows config.eval.tokens asks for, and are evaluated on the N windows
 // after them (fewer when the validation file ends first), so calibration and evaluation
-// never share a window. "uniform" evaluates windows [0, N) as before.
+// never share a window. Every policy, "uniform" included, is evaluated on those same
+// windows, so policies are always compared on identical data.
 LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy);
 
 // Intra-op CPU threads for this process (LibTorch's pool; 0 leaves its default). Small

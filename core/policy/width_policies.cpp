@@ -91,7 +91,6 @@ void WidthPolicySpec::validate() const {
   if (gamma && !(*gamma >= 0)) throw ConfigError(fmt::format("policy.gamma = {}: expected gamma >= 0", *gamma));
 }
 
-bool needs_calibration(const WidthPolicySpec& spec) { return find_entry(spec.name).calibrates; }
 
 std::unique_ptr<WidthChooser> make_width_policy(const WidthPolicySpec& spec, Gpt& model,
                                                 const at::Tensor& calibration, int batch_size) {

@@ -17,9 +17,6 @@ namespace mose::core {
 
 std::vector<std::string> known_width_policies();
 
-// Whether the policy fits parameters on calibration windows (threshold, ttt).
-bool needs_calibration(const WidthPolicySpec& spec);
-
 // calibration: [N, seq_len + 1] int64 windows disjoint from those evaluated; unused
 // (may be undefined) for policies that need none. The model is only run, never trained.
 std::unique_ptr<WidthChooser> make_width_policy(const WidthPolicySpec& spec, Gpt& model,
