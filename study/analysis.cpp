@@ -90,6 +90,18 @@ TrialRow eval_row(const db::TrialRecord& trial, const TrialRow* parent, const Re
   return row;
 }
 
+// Sweep axes other than the mode are part of the routing regime a trial belongs to
+// ("topk[model.router.top_k=1]"), so each regime gets its own frontier. Seeds are not:
+// trials that differ only by seed belong to one group.
+std::string routing_axes_suffix(const std::vector<std::pair<std::string, std::string>>& axes) {
+  std::string suffix;
+  for (const auto& [name, value] : axes) {
+    if (name == "mode" || name == "train.seed") continue;
+    suffix += (suffix.empty() ? "[" : ",") + name + "=" + value;
+  }
+  return suffix.empty() ? suffix : suffix + "]";
+}
+
 }  // namespace
 
 std::optional<double> TrialRow::metric(std::string_view name) const {
@@ -120,6 +132,7 @@ StudyData load_study_data(db::Storage& storage, const db::StudyRecord& study, co
   for (const db::TrialRecord& trial : trials) {
     if (trial.kind == db::TrialKind::kTrain) {
       data.trials.push_back(training_row(trial, index));
+      data.trials.back().routing += routing_axes_suffix(data.trials.back().axes);  // evaluations inherit it
     } else {
       const TrialRow* parent = trial.parent_id ? data.find(*trial.parent_id) : nullptr;
       data.trials.push_back(eval_row(trial, parent, index));

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 
 #include "study/analysis_export.h"
 #include "study/analysis_frontiers.h"
@@ -36,13 +37,15 @@ double fake_loss(bool mose, double seed, double width) {
 struct FakeStudy {
   ScratchDir dir{"analysis"};
   double now = 1'700'000'000.0;
-  Recipe recipe = load_recipe(testing::write_recipe(
-      dir.path(), testing::tiny_recipe_text("fake", dir.path(), 10, std::string(testing::kModesAndWidths) + kSweep)));
-  StudyPaths paths = study_paths(recipe.name, dir.path() / "out", "");
+  Recipe recipe;
+  StudyPaths paths;
   std::unique_ptr<db::Storage> storage;
   StudyPlan plan;
 
-  FakeStudy() {
+  explicit FakeStudy(const char* sweep = kSweep)
+      : recipe(load_recipe(testing::write_recipe(
+            dir.path(), testing::tiny_recipe_text("fake", dir.path(), 10, std::string(testing::kModesAndWidths) + sweep)))),
+        paths(study_paths(recipe.name, dir.path() / "out", "")) {
     std::filesystem::create_directories(paths.out);
     db::StorageOptions options;
     options.clock = [this] { return now; };
@@ -90,6 +93,23 @@ TEST_CASE("trials are grouped by mode, routing and policy and labelled from the 
   CHECK(eval.width == 0.5);
   CHECK(eval.metric("val_loss") == fake_loss(false, 1, 0.5));
   CHECK_FALSE(data.find(f.plan.eval_ids.back())->standard_moe);
+}
+
+TEST_CASE("sweep axes other than mode and seed split routing regimes into groups", "[study][analysis]") {
+  FakeStudy f(R"(
+[sweep]
+"model.router.top_k" = [1, 2]
+"train.seed" = [1, 2]
+)");
+  f.finish_all();
+  const StudyData data = load_study_data(*f.storage, f.plan.study, &f.recipe);
+  std::set<std::string> groups;
+  for (const TrialRow& row : data.trials) groups.insert(row.group);
+  // 2 modes x 2 top-k values x (train + uniform); the two seeds share each group.
+  CHECK(groups == std::set<std::string>{"moe|topk[model.router.top_k=1]|train", "moe|topk[model.router.top_k=1]|uniform",
+                                        "moe|topk[model.router.top_k=2]|train", "moe|topk[model.router.top_k=2]|uniform",
+                                        "mose|topk[model.router.top_k=1]|train", "mose|topk[model.router.top_k=1]|uniform",
+                                        "mose|topk[model.router.top_k=2]|train", "mose|topk[model.router.top_k=2]|uniform"});
 }
 
 TEST_CASE("without the recipe, trials are labelled from the stored configs", "[study][analysis]") {
