@@ -48,9 +48,13 @@ AssignmentGroups group_assignments(const ExpertAssignments& a, int64_t n_experts
   at::Tensor computed = flat_expert.ge(0).nonzero().reshape({-1});
   at::Tensor experts = flat_expert.index_select(0, computed);
   at::Tensor hidden = flat_hidden.index_select(0, computed);
-  TORCH_CHECK(hidden.numel() == 0 || (hidden.min().item<int64_t>() >= 1 && hidden.max().item<int64_t>() <= d_ff),
-              "slim_moe_ffn: hidden_units must lie in [1, ", d_ff, "]");
-  TORCH_CHECK(experts.numel() == 0 || experts.max().item<int64_t>() < n_experts, "slim_moe_ffn: expert index >= ", n_experts);
+  if (hidden.numel() > 0) {
+    // One host transfer for all three range checks (each .item() would be a device sync).
+    at::Tensor bounds = at::stack({hidden.min(), hidden.max(), experts.max()}).cpu();
+    const int64_t* b = bounds.data_ptr<int64_t>();
+    TORCH_CHECK(b[0] >= 1 && b[1] <= d_ff, "slim_moe_ffn: hidden_units must lie in [1, ", d_ff, "]");
+    TORCH_CHECK(b[2] < n_experts, "slim_moe_ffn: expert index >= ", n_experts);
+  }
   // Key sorts by expert ascending, then width descending; stable keeps token order within a group.
   at::Tensor key = experts * (d_ff + 1) + (d_ff - hidden);
   auto [sorted_key, perm] = key.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false);
@@ -59,11 +63,12 @@ AssignmentGroups group_assignments(const ExpertAssignments& a, int64_t n_experts
   AssignmentGroups out;
   out.order = computed.index_select(0, perm);
   out.tokens = at::floor_divide(out.order, k);
-  at::Tensor keys_cpu = unique_keys.cpu(), counts_cpu = counts.cpu();
-  const int64_t* key_data = keys_cpu.data_ptr<int64_t>();
-  const int64_t* count_data = counts_cpu.data_ptr<int64_t>();
+  at::Tensor groups_cpu = at::stack({unique_keys, counts}).cpu();  // [2, groups]: one transfer
+  const int64_t n_groups = groups_cpu.size(1);
+  const int64_t* key_data = groups_cpu.data_ptr<int64_t>();
+  const int64_t* count_data = key_data + n_groups;
   int64_t begin = 0;
-  for (int64_t i = 0; i < keys_cpu.numel(); ++i) {
+  for (int64_t i = 0; i < n_groups; ++i) {
     AssignmentGroup g;
     g.expert = key_data[i] / (d_ff + 1);
     g.hidden_units = d_ff - key_data[i] % (d_ff + 1);

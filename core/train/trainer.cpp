@@ -94,12 +94,19 @@ double Trainer::run_micro_batch(const at::Tensor& batch, uint64_t pass_seed, Tra
       loss = ce * (1.0 - wc.distill_weight) + distillation_loss(out.logits, teacher) * wc.distill_weight;
     }
     ((loss + out.aux_loss) * scale).backward();
-    const double ce_value = ce.item<double>();
-    if (p == 0) {
-      widest_loss = ce_value;
-      log.aux_loss += out.aux_loss.item<double>() * scale;
-      log.balance_loss += out.balance_loss.item<double>() * scale;
-      log.z_loss += out.z_loss.item<double>() * scale;
+    double ce_value = 0;
+    if (p == 0) {  // the widest pass's four scalars in one device-to-host transfer
+      at::Tensor values = at::stack({ce.detach().to(at::kFloat), out.aux_loss.detach().to(at::kFloat),
+                                     out.balance_loss.to(at::kFloat), out.z_loss.to(at::kFloat)})
+                              .to(at::kDouble)
+                              .cpu();
+      const double* v = values.data_ptr<double>();
+      ce_value = widest_loss = v[0];
+      log.aux_loss += v[1] * scale;
+      log.balance_loss += v[2] * scale;
+      log.z_loss += v[3] * scale;
+    } else {
+      ce_value = ce.item<double>();
     }
     if (log.pass_losses.size() <= p) log.pass_losses.emplace_back(passes[p].label, 0.0);
     log.pass_losses[p].second += ce_value * scale;

@@ -30,7 +30,6 @@ class WidthSampler {
   WidthSampler(const WidthTrainingConfig& config, const ModelConfig& model);
   // The passes of one micro-batch. `seed` makes the random draws reproducible.
   std::vector<WidthPass> passes(uint64_t seed) const;
-  std::vector<std::string> known_samplers() const { return {"all", "sandwich", "random"}; }
 
  private:
   WidthPass uniform_pass(double width) const;
