@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "base/errors.h"
 #include "core/config_entries.h"
@@ -12,6 +13,7 @@
 #include "core/data/unigram_baseline.h"
 #include "core/device.h"
 #include "core/eval/evaluate.h"
+#include "core/eval/task_eval.h"
 #include "core/policy/width_policies.h"
 #include "core/train/checkpoint.h"
 #include "core/train/trainer.h"
@@ -69,6 +71,21 @@ int64_t count_parameters(Gpt& model, bool experts_only) {
   return n;
 }
 
+// Empty when the achieved expert budget is within kBudgetTolerance of the policy's
+// target, else why not.
+std::string budget_note(const WidthPolicySpec& policy, const LmEvalResult& r, const ModelConfig& model) {
+  const double target = policy.target_budget();
+  if (std::abs(r.expert_budget - target) <= kBudgetTolerance * target) return "";
+  const std::string why =
+      policy.name == "uniform"
+          ? fmt::format("width {} is not close to a whole number of the expert's {} hidden units", policy.width,
+                        model.expert_d_ff())
+          : "widths are whole hidden units, and the evaluation windows' routing differs from the calibration "
+            "windows' (calibration uses the first quarter of eval.tokens: raise eval.tokens)";
+  return fmt::format("expert budget {:.4f} misses the target {} by {:+.2f}%: {}", r.expert_budget, target,
+                     100.0 * (r.expert_budget / target - 1), why);
+}
+
 }  // namespace
 
 TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks) {
@@ -102,7 +119,17 @@ LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint
   const ValidationSplit split =
       split_validation(dataset, model_config.seq_len, config.eval.tokens);
   const auto widths = make_width_policy(policy, model, split.calibration, config.eval.batch_size);
-  return evaluate_lm(model, split.evaluation, *widths, config.eval.batch_size);
+  LmEvalResult result = evaluate_lm(model, split.evaluation, *widths, config.eval.batch_size);
+  result.target_budget = policy.target_budget();
+  result.budget_note = budget_note(policy, result, model_config);
+  if (!config.eval.tasks.empty() && dataset.tokenizer() == nullptr) {
+    throw ConfigError("eval.tasks: task files are text and need a text corpus (data.format = \"text\"); "
+                      "a nanogpt dataset has no tokenizer");
+  }
+  for (const auto& task : config.eval.tasks) {
+    result.tasks.push_back(evaluate_task(model, *dataset.tokenizer(), task, *widths, config.eval.batch_size));
+  }
+  return result;
 }
 
 void set_cpu_threads(int threads) {

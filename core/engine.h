@@ -31,7 +31,10 @@ TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks = {});
 // windows, N = the windows config.eval.tokens asks for, and are evaluated on the N windows
 // after them (fewer when the validation file ends first), so calibration and evaluation
 // never share a window. Every policy, "uniform" included, is evaluated on those same
-// windows, so policies are always compared on identical data.
+// windows, so policies are always compared on identical data. The result records the
+// policy's target budget and, when the achieved expert budget misses it by more than
+// kBudgetTolerance (1%), a note saying why. The task files of config.eval.tasks are then
+// scored under the same policy (core/eval/task_eval.h); they need a text corpus.
 LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy);
 
 // Intra-op CPU threads for this process (LibTorch's pool; 0 leaves its default). Small

@@ -75,6 +75,8 @@ TrialRow eval_row(const db::TrialRecord& trial, const TrialRow* parent, const Re
   const JsonValue* policy = json_find(config, "policy");
   row.policy = json_text(policy ? json_find(*policy, "name") : nullptr).value_or("?");
   if (const JsonValue* width = policy ? json_find(*policy, "width") : nullptr) row.width = as_number(*width);
+  const JsonValue* budget = policy ? json_find(*policy, "budget") : nullptr;
+  row.budget = budget != nullptr ? std::optional<double>(as_number(*budget)) : row.width;
   const auto it = index.evaluation.find(trial.config_hash);
   row.label = it != index.evaluation.end() ? it->second->label : policy_label(policy);
   if (parent != nullptr) {

@@ -37,6 +37,7 @@ struct TrialRow {
   std::string routing{};
   std::string policy{};           // evaluation: the policy name; training: "train"
   std::optional<double> width{};  // evaluation: the policy's width setting, when it has one
+  std::optional<double> budget{};  // evaluation: the policy's target expert budget (uniform: its width)
   bool standard_moe = false;      // trained with widths {1.0} only
   std::string group{};
   std::map<std::string, double, std::less<>> metrics{};

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 
 #include "base/atomic_file.h"
 #include "base/errors.h"
@@ -23,7 +24,20 @@ std::string axis_value(const TrialRow& row, const std::string& axis) {
   return "";
 }
 
-std::vector<std::string> trial_cells(const TrialRow& row, const std::vector<std::string>& axis_names) {
+// Zero-shot task metrics ("task/<name>/acc", ...) any trial recorded, sorted: the task
+// columns of trials.csv, which depend on the recipe's eval.tasks.
+std::vector<std::string> task_metric_columns(const StudyData& data) {
+  std::set<std::string, std::less<>> names;
+  for (const TrialRow& row : data.trials) {
+    for (const auto& [name, value] : row.metrics) {
+      if (name.starts_with("task/")) names.insert(name);
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> trial_cells(const TrialRow& row, const std::vector<std::string>& axis_names,
+                                     const std::vector<std::string>& task_columns) {
   const db::TrialRecord& t = row.trial;
   std::vector<std::string> cells{std::to_string(t.id),
                                  std::string(db::to_string(t.kind)),
@@ -35,10 +49,12 @@ std::vector<std::string> trial_cells(const TrialRow& row, const std::vector<std:
                                  row.routing,
                                  row.policy,
                                  optional_number(row.width),
+                                 optional_number(row.budget),
                                  t.parent_id ? std::to_string(*t.parent_id) : "",
                                  std::to_string(t.attempts),
                                  t.config_hash};
   for (const std::string& metric : trial_metric_columns()) cells.push_back(optional_number(row.metric(metric)));
+  for (const std::string& metric : task_columns) cells.push_back(optional_number(row.metric(metric)));
   cells.push_back(optional_number(t.started));
   cells.push_back(optional_number(t.finished));
   cells.push_back(t.worker);
@@ -82,6 +98,7 @@ const std::vector<std::string>& trial_metric_columns() {
                                                 "expert_flops_per_token",
                                                 "train_flops_per_token",
                                                 "expert_budget",
+                                                "budget_error",
                                                 "val_loss",
                                                 "perplexity",
                                                 "train_loss",
@@ -117,11 +134,13 @@ std::vector<std::string> parse_export_formats(const std::string& list) {
 CsvTable trials_csv(const StudyData& data) {
   CsvTable table;
   table.columns = {"trial_id", "kind",   "status", "group",     "label",    "training_label", "mode",
-                   "routing",  "policy", "width",  "parent_id", "attempts", "config_hash"};
+                   "routing",  "policy", "width",  "budget",    "parent_id", "attempts", "config_hash"};
   for (const std::string& metric : trial_metric_columns()) table.columns.push_back(metric);
+  const std::vector<std::string> task_columns = task_metric_columns(data);
+  for (const std::string& metric : task_columns) table.columns.push_back(metric);
   for (const char* column : {"started", "finished", "worker", "error"}) table.columns.emplace_back(column);
   for (const std::string& axis : data.axis_names) table.columns.push_back("axis:" + axis);
-  for (const TrialRow& row : data.trials) table.rows.push_back(trial_cells(row, data.axis_names));
+  for (const TrialRow& row : data.trials) table.rows.push_back(trial_cells(row, data.axis_names, task_columns));
   return table;
 }
 

@@ -24,7 +24,8 @@ namespace mose::study {
 
 inline constexpr std::string_view kExportFormats[] = {"csv", "pdf", "png", "svg", "tex"};
 
-// The metric columns of trials.csv, in order.
+// The fixed metric columns of trials.csv, in order; the zero-shot task metrics
+// (task/<name>/...) any trial recorded follow them, sorted by name.
 const std::vector<std::string>& trial_metric_columns();
 
 // "csv,pdf" -> {"csv", "pdf"}; throws UsageError naming an unknown format and the known ones.

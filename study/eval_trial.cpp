@@ -24,10 +24,11 @@ TrialEnd run_eval_trial(const TrialContext& context, const EvalTrialSpec& spec, 
   std::vector<db::Metric> metrics = eval_metrics(result, config.model);
   metrics.push_back({"width", spec.policy.width});
   context.check(context.storage.finish(context.lease(), metrics));
-  context.report({.phase = TrialPhase::kDone,
-                  .label = spec.label,
-                  .message = fmt::format("val_loss {:.4f} at {:.3e} FLOPs/token (expert budget {:.3f})", result.lm_loss,
-                                         result.flops.total(), result.expert_budget)});
+  std::string message = fmt::format("val_loss {:.4f} at {:.3e} FLOPs/token (expert budget {:.3f})", result.lm_loss,
+                                    result.flops.total(), result.expert_budget);
+  for (const core::TaskResult& task : result.tasks) message += fmt::format("; {} acc {:.3f}", task.name, task.accuracy);
+  if (!result.budget_note.empty()) message += "; " + result.budget_note;
+  context.report({.phase = TrialPhase::kDone, .label = spec.label, .message = message});
   return TrialEnd::kDone;
 }
 

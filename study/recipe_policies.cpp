@@ -1,10 +1,27 @@
-// Width policy registry entries (see recipe_policies.h).
+// Width policy registry entries (see recipe_policies.h). Each expanded policy is checked
+// by core::WidthPolicySpec::validate (torch-free, mose_core_config), the one definition of
+// a valid policy; the parameters' `accepts` only give out-of-range list elements their
+// position in the recipe.
 #include "study/recipe_policies.h"
+
+#include <fmt/format.h>
+
+#include "base/errors.h"
 
 namespace mose::study {
 namespace {
 
 bool is_width(double w) { return w > 0 && w <= 1; }
+
+// ConfigError from validate -> RecipeError naming the policy as the recipe wrote it.
+core::WidthPolicySpec validated(core::WidthPolicySpec spec) {
+  try {
+    spec.validate();
+  } catch (const ConfigError& error) {
+    throw RecipeError(fmt::format("[[policy]] name = \"{}\": {}", spec.name, error.what()));
+  }
+  return spec;
+}
 
 // uniform: every selected expert runs at one width w; one evaluation trial per width.
 PolicyKind uniform_policy() {
@@ -16,7 +33,7 @@ PolicyKind uniform_policy() {
   kind.expand = [](const PolicyValues& values) {
     std::vector<core::WidthPolicySpec> policies;
     for (double w : std::get<std::vector<double>>(values.at("widths"))) {
-      policies.push_back(core::WidthPolicySpec{.name = "uniform", .width = w});
+      policies.push_back(validated(core::WidthPolicySpec{.name = "uniform", .width = w}));
     }
     return policies;
   };
@@ -27,7 +44,7 @@ PolicyKind uniform_policy() {
   return kind;
 }
 
-// Budgeted policies (threshold, ttt): one evaluation trial per budget B, each spending
+// Budgeted policies (threshold, ttt, layer_budget): one evaluation trial per budget B, each spending
 // a share B of the full-width expert FLOPs (calibrated on held-out validation windows).
 PolicyKind budget_policy(const char* name, const char* summary,
                          std::vector<core::WidthPolicySpec> (*expand)(const PolicyValues&)) {
@@ -55,13 +72,14 @@ template <const char* kName>
 std::vector<core::WidthPolicySpec> expand_budgets(const PolicyValues& values) {
   std::vector<core::WidthPolicySpec> policies;
   for (double b : std::get<std::vector<double>>(values.at("budgets"))) {
-    policies.push_back(core::WidthPolicySpec{.name = kName, .budget = b});
+    policies.push_back(validated(core::WidthPolicySpec{.name = kName, .budget = b}));
   }
   return policies;
 }
 
 constexpr char kThreshold[] = "threshold";
 constexpr char kTtt[] = "ttt";
+constexpr char kLayerBudget[] = "layer_budget";
 
 }  // namespace
 
@@ -71,7 +89,9 @@ const std::vector<PolicyKind>& policy_kinds() {
       budget_policy(kThreshold, "router confidence -> width through thresholds calibrated so the mean width is B",
                     expand_budgets<kThreshold>),
       budget_policy(kTtt, "w = clip(s B k p^gamma / sum p^gamma) snapped to the grid, gamma fitted on calibration",
-                    expand_budgets<kTtt>)};
+                    expand_budgets<kTtt>),
+      budget_policy(kLayerBudget, "one width per MoE layer, allocated greedily by calibration loss gain per FLOP",
+                    expand_budgets<kLayerBudget>)};
   return kinds;
 }
 

@@ -14,19 +14,10 @@
 #include "core/eval/evaluate.h"
 #include "core/model/forward_context.h"
 #include "core/policy/threshold_width.h"
+#include "core/policy/width_policy_spec.h"
 
 namespace mose::core {
 namespace {
-
-constexpr double kBudgetTolerance = 0.01;  // relative: a scale fit is feasible within 1% of B
-
-void check_grid(const std::vector<double>& grid) {
-  const bool increasing =
-      std::adjacent_find(grid.begin(), grid.end(), [](double a, double b) { return !(a < b); }) == grid.end();
-  if (grid.empty() || !increasing || grid.front() <= 0 || grid.back() > 1) {
-    throw ConfigError(fmt::format("policy.grid = {}: expected strictly increasing widths in (0, 1]", grid));
-  }
-}
 
 // Mean snapped width over the valid assignments.
 double mean_width(const at::Tensor& p, const at::Tensor& valid, double budget, const TttLayer& layer,
@@ -56,7 +47,7 @@ at::Tensor snap_to_grid(const at::Tensor& widths, const std::vector<double>& gri
 
 ScaleFit fit_ttt_scale(const at::Tensor& p, const at::Tensor& valid, double budget, double gamma,
                        const std::vector<double>& grid) {
-  check_grid(grid);
+  validate_width_grid(grid);
   double lo = std::log(1e-3), hi = std::log(1e6);
   double mean_lo = mean_width(p, valid, budget, {gamma, std::exp(lo)}, grid);
   double mean_hi = mean_width(p, valid, budget, {gamma, std::exp(hi)}, grid);
@@ -75,7 +66,7 @@ ScaleFit fit_ttt_scale(const at::Tensor& p, const at::Tensor& valid, double budg
 
 TttWidth::TttWidth(double budget, std::vector<double> grid, std::vector<TttLayer> layers)
     : budget_(budget), grid_(std::move(grid)), layers_(std::move(layers)) {
-  check_grid(grid_);
+  validate_width_grid(grid_);
   if (!(budget_ > 0 && budget_ <= 1)) throw ConfigError(fmt::format("policy.budget = {}: expected (0, 1]", budget_));
   if (layers_.empty()) throw ConfigError("ttt width: no layers");
   for (const TttLayer& l : layers_) {
@@ -152,6 +143,20 @@ std::vector<TttLayer> calibrate_ttt(const std::vector<RoutingDecision>& routing,
   return layers;
 }
 
+std::vector<TttLayer> refit_ttt_scales(Gpt& model, const at::Tensor& windows, double budget,
+                                       const std::vector<double>& grid, std::vector<TttLayer> layers,
+                                       int batch_size) {
+  for (size_t pass = 1; pass < layers.size(); ++pass) {
+    const TttWidth widths(budget, grid, layers);
+    const std::vector<RoutingDecision> routing = collect_routing(model, windows, widths, batch_size);
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const RoutingDecision& r = routing[l];
+      layers[l].scale = fit_ttt_scale(assignment_probs(r), r.expert_index >= 0, budget, layers[l].gamma, grid).scale;
+    }
+  }
+  return layers;
+}
+
 double ttt_calibration_loss(Gpt& model, const at::Tensor& windows, const std::vector<RoutingDecision>& routing,
                             double budget, double gamma, const std::vector<double>& grid, int batch_size) {
   const TttWidth widths(budget, grid, calibrate_ttt(routing, budget, gamma, grid));
@@ -174,7 +179,7 @@ double gamma_objective(Gpt& model, const at::Tensor& windows, const std::vector<
 
 GammaFit fit_gamma(Gpt& model, const at::Tensor& windows, double budget, const std::vector<double>& grid,
                    int batch_size) {
-  check_grid(grid);
+  validate_width_grid(grid);
   const std::vector<RoutingDecision> routing = collect_routing(model, windows, UniformWidth(budget), batch_size);
   GammaFit best;
   best.loss = std::numeric_limits<double>::infinity();
@@ -201,7 +206,8 @@ GammaFit fit_gamma(Gpt& model, const at::Tensor& windows, double budget, const s
       a = c, c = d, fc = fd, d = a + phi * (b - a), fd = consider(d);
     }
   }
-  best.layers = calibrate_ttt(routing, budget, best.gamma, grid);
+  best.layers = refit_ttt_scales(model, windows, budget, grid, calibrate_ttt(routing, budget, best.gamma, grid),
+                                 batch_size);
   return best;
 }
 

@@ -69,6 +69,17 @@ std::vector<RoutingDecision> collect_routing(Gpt& model, const at::Tensor& windo
 std::vector<TttLayer> calibrate_ttt(const std::vector<RoutingDecision>& routing, double budget, double gamma,
                                     const std::vector<double>& grid);
 
+// Budget honesty across layers: the routing of MoE layer l depends on the widths of the
+// layers before it, so scales fitted on routing collected at uniform width B miss B once
+// the earlier layers run at their ttt widths (0.737 for B = 0.75 on a standard MoE).
+// This refits every layer's scale (gamma kept) on the routing the windows get under
+// TttWidth(budget, grid, layers) itself, L - 1 times: layer 0's routing never changes,
+// and after refit i layers 0..i see exactly the routing they were fitted on, so the
+// calibration mean width of every layer is B to within the bisection's precision.
+std::vector<TttLayer> refit_ttt_scales(Gpt& model, const at::Tensor& windows, double budget,
+                                       const std::vector<double>& grid, std::vector<TttLayer> layers,
+                                       int batch_size);
+
 struct GammaFit {
   double gamma = 1.0;
   double loss = 0;                  // calibration LM loss at gamma
@@ -82,7 +93,8 @@ double ttt_calibration_loss(Gpt& model, const at::Tensor& windows, const std::ve
 
 // gamma minimising calibration LM loss: the grid {0, 0.25, ..., 3}, then golden-section
 // refinement (8 steps) on [best - 0.25, best + 0.25] clamped to >= 0. The routing used
-// for the scale fits is collected once at uniform width B. Weights are frozen (no grad).
+// for the scale fits while searching is collected once at uniform width B; the scales
+// returned for the best gamma are then refitted by refit_ttt_scales. Weights are frozen.
 GammaFit fit_gamma(Gpt& model, const at::Tensor& windows, double budget, const std::vector<double>& grid,
                    int batch_size);
 

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -71,7 +72,8 @@ struct FakeStudy {
     return {{"flops_per_token", 1e6 * (1 + w)},
             {"val_loss", fake_loss(mose, static_cast<double>(config.train.seed), w)},
             {"expert_budget", w},
-            {"width", w}};
+            {"width", w},
+            {"task/gloss/acc", 0.25 + 0.5 * w}};
   }
 };
 
@@ -159,12 +161,16 @@ TEST_CASE("trials.csv reads back to the stored values exactly", "[study][analysi
   const CsvTable table = read_csv(f.paths.out / "trials.csv");
   REQUIRE(table.rows.size() == 16);
   CHECK(table.columns.back() == "axis:train.seed");
+  // The task metrics trials recorded get their own columns (task/<name>/...).
+  CHECK(std::find(table.columns.begin(), table.columns.end(), "task/gloss/acc") != table.columns.end());
   for (const auto& row : table.rows) {
     const auto id = static_cast<std::int64_t>(parse_csv_number(row[table.column("trial_id")], "trial_id"));
     const db::TrialRecord trial = *f.storage->get_trial(id);
     CHECK(row[table.column("status")] == "done");
     CHECK(row[table.column("config_hash")] == trial.config_hash);
     CHECK(row[table.column("group")] == data.find(id)->group);
+    // budget: the policy's target (uniform: its width); empty for training trials.
+    CHECK(row[table.column("budget")] == row[table.column("width")]);
     for (const db::MetricRecord& m : f.storage->get_metrics({id})) {
       const auto it = std::find(table.columns.begin(), table.columns.end(), m.name);
       if (it == table.columns.end()) continue;

@@ -225,6 +225,31 @@ budgets = [0.25]
   CHECK_THROWS_AS(load_text("[[policy]]\nname = \"ttt\"\nbudgets = [1.5]\n"), RecipeError);
 }
 
+TEST_CASE("layer_budget policies expand per budget and are validated like the engine does", "[study][recipe]") {
+  const Recipe recipe = load_text("[[policy]]\nname = \"layer_budget\"\nbudgets = [0.5, 0.25]\n");
+  REQUIRE(recipe.evaluation.size() == 2);
+  CHECK(recipe.evaluation[0].policy.name == "layer_budget");
+  CHECK(recipe.evaluation[1].policy.budget == 0.25);
+  CHECK(recipe.evaluation[0].label == "policy=layer_budget,budget=0.5,grid=[0.125,0.25,0.375,0.5,0.625,0.75,0.875,1]");
+  // In (0, 1] but below the grid: WidthPolicySpec::validate rejects it at load time.
+  CHECK_THROWS_WITH(load_text("[[policy]]\nname = \"layer_budget\"\nbudgets = [0.1]\n"),
+                    Catch::Contains("policy.budget = 0.1: expected a budget in [0.125, 1]"));
+}
+
+TEST_CASE("eval.tasks names task files and enters the config only when set", "[study][recipe]") {
+  const Recipe plain = load_text("");
+  CHECK(plain.training[0].config.eval.tasks.empty());
+  CHECK_THAT(plain.training[0].config_json, !Catch::Contains("tasks"));
+  const Recipe recipe = load_text("[eval]\ntasks = [\"tasks/wordnet-gloss.jsonl\", \"tasks/gcide-lastword.txt\"]\n");
+  const auto& tasks = recipe.training[0].config.eval.tasks;
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[1] == "tasks/gcide-lastword.txt");
+  CHECK_THAT(recipe.training[0].config_json,
+             Catch::Contains(R"("tasks":["tasks/wordnet-gloss.jsonl","tasks/gcide-lastword.txt"])"));
+  CHECK_THROWS_WITH(load_text("[eval]\ntasks = [\"tasks/x.csv\"]\n"),
+                    Catch::Contains("eval.tasks = tasks/x.csv: expected a .jsonl"));
+}
+
 TEST_CASE("Includes merge deeply, in order, and the including file wins", "[study][recipe]") {
   testing::ScratchDir dir("recipe_include");
   std::filesystem::create_directories(dir.path() / "shared");

@@ -1,0 +1,69 @@
+// Zero-shot task scoring by log-likelihood under any width chooser.
+//
+// A continuation (context c, target x) is scored as
+//   log p(x | c) = sum_j log p(x_j | c, x_<j)         (natural log, the model's softmax)
+// and is "greedy" when every x_j is the argmax of its next-token distribution, i.e.
+// greedy decoding after c reproduces x exactly.
+//   multiple choice: acc      = share of items whose gold choice has the largest log p;
+//                    acc_norm = the same with log p(choice) / bytes(choice) (UTF-8 bytes:
+//                    lm-eval-harness's acc_norm divides by the choice's length in
+//                    characters; bytes equal characters for ASCII). Ties go to the
+//                    lower index, as numpy's argmax does.
+//   last word:       acc = share of passages whose last word (with the space before it)
+//                    is greedy after the rest.
+// Context and target are tokenized separately and concatenated, so the target's tokens
+// are the same whatever precedes them. A sequence longer than the model's context keeps
+// its last seq_len + 1 tokens (the context is cut from the left); a target that does
+// not fit with at least one context token is a DataError.
+// Sequences run in batches of similar length, padded on the right (causal attention:
+// padding never changes a scored position); FLOPs and the expert budget count every
+// position run, padding included, because that is the compute spent.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/data/tokenizer.h"
+#include "core/eval/eval_result.h"
+#include "core/eval/task_data.h"
+#include "core/model/gpt.h"
+#include "core/model/width_chooser.h"
+
+namespace mose::core {
+
+struct Continuation {
+  std::vector<int64_t> context;  // at least one token
+  std::vector<int64_t> target;   // at least one token
+};
+
+struct ContinuationScore {
+  double logprob = 0;  // log p(target | context)
+  bool greedy = false;
+};
+
+struct ScoringRun {
+  std::vector<ContinuationScore> scores;  // in the order given
+  int64_t tokens = 0;                     // positions run, padding included
+  FlopsBreakdown flops;                   // per position run
+  double expert_budget = 0;               // achieved_width_budget (core/eval/flops.h)
+  double seconds = 0;
+};
+
+// `where` names the source in errors ("tasks/x.jsonl"). Runs in eval mode without gradients.
+ScoringRun score_continuations(Gpt& model, const std::vector<Continuation>& items, const WidthChooser& widths,
+                               int batch_size, const std::string& where);
+
+TaskResult evaluate_choice_task(Gpt& model, const data::Tokenizer& tokenizer, const std::vector<ChoiceItem>& items,
+                                const WidthChooser& widths, int batch_size, const std::string& name);
+
+TaskResult evaluate_last_word_task(Gpt& model, const data::Tokenizer& tokenizer,
+                                   const std::vector<LastWordItem>& items, const WidthChooser& widths, int batch_size,
+                                   const std::string& name);
+
+// Reads `path` (kind by extension, task_data.h) and scores it; named task_name(path).
+TaskResult evaluate_task(Gpt& model, const data::Tokenizer& tokenizer, const std::filesystem::path& path,
+                         const WidthChooser& widths, int batch_size);
+
+}  // namespace mose::core

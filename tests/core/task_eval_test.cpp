@@ -1,0 +1,181 @@
+// Zero-shot task scoring: JSONL / last-word readers and their errors, the scorer against
+// known log-likelihoods (a model with all-zero weights predicts the uniform distribution)
+// and against scoring each sequence by hand from the model's logits.
+#include <ATen/ATen.h>
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "base/errors.h"
+#include "core/data/byte_tokenizer.h"
+#include "core/eval/task_eval.h"
+#include "test_support.h"
+
+using namespace mose::core;
+
+namespace {
+
+ModelConfig byte_model() {
+  ModelConfig m = testing::tiny_model();
+  m.vocab_size = data::ByteTokenizer::kVocabSize;
+  return m;
+}
+
+void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::vector<int64_t> bytes(const std::string& s) {
+  std::vector<int64_t> ids;
+  for (char c : s) ids.push_back(static_cast<unsigned char>(c));
+  return ids;
+}
+
+// log p(target | context) by hand: one unpadded forward pass of the last seq_len + 1 tokens.
+double reference_logprob(Gpt& model, const Continuation& c, const WidthChooser& widths, bool& greedy) {
+  std::vector<int64_t> ids = c.context;
+  ids.insert(ids.end(), c.target.begin(), c.target.end());
+  const auto keep = std::min<int64_t>(static_cast<int64_t>(ids.size()), model.config().seq_len + 1);
+  ids.erase(ids.begin(), ids.end() - keep);
+  const at::Tensor tokens = at::tensor(ids, at::kLong).unsqueeze(0);
+  torch::NoGradGuard no_grad;
+  ForwardContext context;
+  context.widths = &widths;
+  const at::Tensor logits = model.forward(tokens.narrow(1, 0, keep - 1), context).logits[0];
+  const at::Tensor logp = logits.log_softmax(-1);
+  double sum = 0;
+  greedy = true;
+  const int64_t first = keep - static_cast<int64_t>(c.target.size());
+  for (int64_t pos = first; pos < keep; ++pos) {
+    sum += logp[pos - 1][ids[pos]].item<double>();
+    greedy = greedy && logits[pos - 1].argmax().item<int64_t>() == ids[pos];
+  }
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("multiple-choice JSONL lines parse, with escapes and unknown keys", "[core][tasks]") {
+  const ChoiceItem item = parse_choice_line(
+      R"({"id": 7, "meta": {"src": [1, true, null]}, "context": "Tab\there \"q\" \u00e9\ud83d\ude00",)"
+      R"( "choices": [" a", " b\n", " c"], "gold": 2})",
+      "x.jsonl:1");
+  CHECK(item.context == "Tab\there \"q\" \xc3\xa9\xf0\x9f\x98\x80");
+  CHECK(item.choices == std::vector<std::string>{" a", " b\n", " c"});
+  CHECK(item.gold == 2);
+}
+
+TEST_CASE("malformed task lines are DataErrors naming file and line", "[core][tasks]") {
+  testing::TempDir dir;
+  const auto path = dir.path() / "bad.jsonl";
+  const std::string good = R"({"context": "c", "choices": [" a", " b"], "gold": 1})";
+  for (const auto& [line, expected] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"context": "c", "choices": [" a", " b"], "gold": 2})", "\"gold\" missing or not an index in [0, 2)"},
+           {R"({"context": "c", "choices": [" a"], "gold": 0})", "fewer than 2"},
+           {R"({"choices": [" a", " b"], "gold": 0})", "missing \"context\""},
+           {R"({"context": "c", "choices": [" a", " b"], "gold": 0.5})", "not an index"},
+           {R"({"context": "c" "choices": []})", "expected '}'"},
+           {R"({"context": "c", "choices": [" a", " b"], "gold": 0} x)", "text after the object"},
+           {R"({"context": "unterminated)", "unterminated string"}}) {
+    write(path, good + "\n\n" + line + "\n");
+    INFO(line);
+    CHECK_THROWS_AS(read_choice_task(path), mose::DataError);
+    CHECK_THROWS_WITH(read_choice_task(path), Catch::Contains(path.string() + ":3:") && Catch::Contains(expected));
+  }
+  write(path, good + "\n");
+  CHECK(read_choice_task(path).size() == 1);
+  write(dir.path() / "one.txt", "oneword\n");
+  CHECK_THROWS_WITH(read_last_word_task(dir.path() / "one.txt"), Catch::Contains("one.txt:1:"));
+  CHECK_THROWS_WITH(task_kind(dir.path() / "x.csv"), Catch::Contains("expected .jsonl"));
+}
+
+TEST_CASE("last-word lines split before the last word", "[core][tasks]") {
+  testing::TempDir dir;
+  write(dir.path() / "lw.txt", "the cat sat on the mat\r\n\nit was a dark night  \n");
+  const auto items = read_last_word_task(dir.path() / "lw.txt");
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].context == "the cat sat on the");
+  CHECK(items[0].target == " mat");
+  CHECK(items[1].context == "it was a dark");
+  CHECK(items[1].target == " night");
+  CHECK(task_name(dir.path() / "lw.txt") == "lw");
+}
+
+TEST_CASE("a uniform model gives the known log-likelihoods, acc and acc_norm", "[core][tasks]") {
+  // All-zero weights: the final LayerNorm outputs 0, every logit is 0, p = 1/256 per byte,
+  // so log p(choice) = -bytes(choice) * ln 256: acc picks the shortest choice and
+  // acc_norm ties everywhere (-ln 256 per byte) and picks index 0.
+  Gpt model(byte_model(), 1);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : model.parameters()) p.zero_();
+  }
+  const data::ByteTokenizer bytes_tok;
+  const std::vector<ChoiceItem> items{
+      {"The sky is", {" blue", " a", " green"}, 1},       // gold shortest: acc right, acc_norm wrong
+      {"Two plus two is", {" four", " 4", " five"}, 0},   // gold not shortest: acc wrong, acc_norm right
+      {"Water is", {" wet", " dryish"}, 0}};              // gold shortest and first: both right
+  const UniformWidth full(1.0);
+  const TaskResult r = evaluate_choice_task(model, bytes_tok, items, full, 2, "hand");
+  CHECK(r.items == 3);
+  CHECK(r.accuracy == Approx(2.0 / 3));
+  CHECK(r.acc_norm == Approx(2.0 / 3));
+  CHECK(r.expert_budget == Approx(1.0));
+
+  const ScoringRun run = score_continuations(model, {{bytes(" x"), bytes(" blue")}}, full, 4, "hand");
+  CHECK(run.scores[0].logprob == Approx(-5 * std::log(256.0)));
+}
+
+TEST_CASE("batched scoring matches scoring each sequence by hand", "[core][tasks]") {
+  Gpt model(byte_model(), 3);  // seq_len 16: the long contexts are cut from the left
+  const std::vector<Continuation> items{{bytes("a"), bytes("b")},
+                                        {bytes("hello wor"), bytes("ld")},
+                                        {bytes("a much longer context than sixteen bytes"), bytes(" ends")},
+                                        {bytes("xy"), bytes("zzzzzzzzzz")},
+                                        {bytes("q"), bytes("0123456789abcdef")}};  // target fills the context
+  for (double width : {1.0, 0.5}) {
+    const UniformWidth widths(width);
+    for (int batch : {1, 2, 5}) {
+      const ScoringRun run = score_continuations(model, items, widths, batch, "batched");
+      REQUIRE(run.scores.size() == items.size());
+      for (size_t i = 0; i < items.size(); ++i) {
+        bool greedy = false;
+        const double expected = reference_logprob(model, items[i], widths, greedy);
+        INFO("item " << i << " width " << width << " batch " << batch);
+        CHECK(run.scores[i].logprob == Approx(expected).epsilon(1e-5));
+        CHECK(run.scores[i].greedy == greedy);
+      }
+      CHECK(run.expert_budget == Approx(width));
+    }
+  }
+  CHECK_THROWS_WITH(score_continuations(model, {{bytes("q"), bytes("0123456789abcdefg")}}, UniformWidth(1.0), 1, "t"),
+                    Catch::Contains("t: item 1: a target of 17 tokens does not fit"));
+}
+
+TEST_CASE("last-word accuracy counts targets that greedy decoding reproduces", "[core][tasks]") {
+  Gpt model(byte_model(), 5);
+  const data::ByteTokenizer bytes_tok;
+  const UniformWidth full(1.0);
+  // Next-token logits after `text`.
+  auto next_logits = [&](const std::string& text) {
+    torch::NoGradGuard no_grad;
+    ForwardContext fc;
+    fc.widths = &full;
+    return model.forward(at::tensor(bytes(text), at::kLong).unsqueeze(0), fc).logits[0][-1];
+  };
+  // Targets decoded greedily (3 bytes) are right; one whose first byte is the least
+  // likely is wrong: accuracy 2/3.
+  std::vector<LastWordItem> items;
+  for (const std::string context : {"one two", "three four"}) {
+    std::string target;
+    for (int i = 0; i < 3; ++i) target += static_cast<char>(next_logits(context + target).argmax().item<int64_t>());
+    items.push_back({context, target});
+  }
+  items.push_back({"five six", std::string(1, static_cast<char>(next_logits("five six").argmin().item<int64_t>()))});
+  const TaskResult r = evaluate_last_word_task(model, bytes_tok, items, full, 2, "lw");
+  CHECK(r.kind == "last_word");
+  CHECK(r.items == 3);
+  CHECK(r.accuracy == Approx(2.0 / 3));
+}

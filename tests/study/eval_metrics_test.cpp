@@ -1,0 +1,60 @@
+// The metrics an evaluation records: budget honesty and zero-shot task scores by name.
+#include "study/eval_metrics.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <string>
+
+namespace mose::study {
+namespace {
+
+std::map<std::string, double> by_name(const std::vector<db::Metric>& metrics) {
+  std::map<std::string, double> out;
+  for (const db::Metric& m : metrics) {
+    INFO(m.name);
+    CHECK(out.emplace(m.name, m.value).second);  // each name once
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("eval metrics record the target budget, its error and each task's scores", "[study][eval]") {
+  core::LmEvalResult r;
+  r.lm_loss = 2.0;
+  r.tokens = 100;
+  r.expert_budget = 0.7425;
+  r.target_budget = 0.75;
+  r.budget_note = "expert budget 0.7425 misses the target 0.75 by -1.00%: ...";
+  core::TaskResult mc;
+  mc.name = "wordnet-gloss";
+  mc.kind = "multiple_choice";
+  mc.items = 300;
+  mc.accuracy = 0.5;
+  mc.acc_norm = 0.45;
+  core::TaskResult lw;
+  lw.name = "gcide-lastword";
+  lw.kind = "last_word";
+  lw.items = 300;
+  lw.accuracy = 0.1;
+  r.tasks = {mc, lw};
+  const auto m = by_name(eval_metrics(r, core::ModelConfig{}));
+  CHECK(m.at("budget") == 0.75);
+  CHECK(m.at("budget_error") == Approx(-0.01));
+  CHECK(m.at("budget_met") == 0.0);
+  CHECK(m.at("task/wordnet-gloss/acc") == 0.5);
+  CHECK(m.at("task/wordnet-gloss/acc_norm") == 0.45);
+  CHECK(m.at("task/wordnet-gloss/items") == 300);
+  CHECK(m.at("task/gcide-lastword/acc") == 0.1);
+  CHECK_FALSE(m.contains("task/gcide-lastword/acc_norm"));  // last word has no length normalisation
+
+  r.budget_note.clear();
+  r.expert_budget = 0.75;
+  CHECK(by_name(eval_metrics(r, core::ModelConfig{})).at("budget_met") == 1.0);
+  r.target_budget = std::nan("");
+  CHECK_FALSE(by_name(eval_metrics(r, core::ModelConfig{})).contains("budget"));
+}
+
+}  // namespace mose::study
