@@ -118,11 +118,13 @@ void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::
     ForwardContext context;
     context.widths = &widths;
     ForwardResult out;
+    RouteOptions route;
+    route.group_size = bc.model.seq_len;
     const int iters = device.is_cuda() ? 50 : 5;
-    for (int i = 0; i < 2; ++i) layer.forward(x, context, out);
+    for (int i = 0; i < 2; ++i) layer.forward(x, route, context, out);
     if (device.is_cuda()) torch::cuda::synchronize();
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < iters; ++i) layer.forward(x, context, out);
+    for (int i = 0; i < iters; ++i) layer.forward(x, route, context, out);
     if (device.is_cuda()) torch::cuda::synchronize();
     const double ms = 1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / iters;
     fmt::print("{{\"bench\": \"moe_fwd_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": {}, \"ms\": {:.3f}}}\n",

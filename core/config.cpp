@@ -3,6 +3,7 @@
 #include "core/config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -26,10 +27,36 @@ void require_one_of(const std::string& value, const char* field, std::initialize
 
 }  // namespace
 
+const std::vector<std::string>& router_types() {
+  static const std::vector<std::string> types = {"topk",         "expert_choice", "deepseek", "top_p",
+                                                 "null_experts", "random_k",      "soft_topk"};
+  return types;
+}
+
 int ModelConfig::n_moe_layers() const {
   int n = 0;
   for (int i = 0; i < n_layer; ++i) n += is_moe_layer(i) ? 1 : 0;
   return n;
+}
+
+bool ModelConfig::is_deepseek() const { return router.type == "deepseek"; }
+
+int ModelConfig::routed_experts() const {
+  return is_deepseek() ? n_experts * router.granularity - router.shared_experts : n_experts;
+}
+
+int ModelConfig::expert_d_ff() const { return is_deepseek() ? d_ff / router.granularity : d_ff; }
+
+int ModelConfig::shared_experts() const { return is_deepseek() ? router.shared_experts : 0; }
+
+int ModelConfig::router_outputs() const {
+  return routed_experts() + (router.type == "null_experts" ? router.null_experts : 0);
+}
+
+double ModelConfig::nominal_experts_per_token() const {
+  if (router.type == "expert_choice") return router.expert_capacity;
+  if (router.type == "deepseek") return static_cast<double>(router.granularity) * router.top_k;
+  return router.top_k;
 }
 
 void ModelConfig::validate() const {
@@ -47,15 +74,61 @@ void ModelConfig::validate() const {
   require(dense_d_ff >= 1, "model.dense_d_ff", dense_d_ff, "at least 1");
   require(moe_stride >= 1, "model.moe_stride", moe_stride, "at least 1");
   require(n_moe_layers() >= 1, "model.moe_stride", moe_stride, "at most model.n_layer (a model needs an MoE layer)");
-  require(router.top_k >= 1 && router.top_k <= n_experts, "model.router.top_k", router.top_k,
-          "between 1 and model.n_experts");
-  require(router.noise_std >= 0, "model.router.noise_std", router.noise_std, "non-negative");
-  require(router.capacity_factor_train >= 0, "model.router.capacity_factor_train", router.capacity_factor_train,
+  validate_router();
+}
+
+void ModelConfig::validate_router() const {
+  const RouterConfig& r = router;
+  const std::vector<std::string>& types = router_types();
+  if (std::find(types.begin(), types.end(), r.type) == types.end()) {
+    throw ConfigError(fmt::format("model.router.type = '{}': unknown router; known: {}", r.type, fmt::join(types, ", ")));
+  }
+  if (r.type == "null_experts") {
+    require(r.null_experts >= 1, "model.router.null_experts", r.null_experts, "at least 1");
+    require(r.top_k >= 1 && r.top_k <= n_experts + r.null_experts, "model.router.top_k", r.top_k,
+            "between 1 and model.n_experts + model.router.null_experts");
+    require(r.null_target >= 0 && r.null_target < 1, "model.router.null_target", r.null_target, "in [0, 1)");
+    require(r.null_loss_coef >= 0, "model.router.null_loss_coef", r.null_loss_coef, "non-negative");
+  } else if (r.type == "deepseek") {
+    require(r.granularity >= 1 && d_ff % r.granularity == 0, "model.router.granularity", r.granularity,
+            "a positive divisor of model.d_ff");
+    require(r.shared_experts >= 0 && r.shared_experts < r.granularity * r.top_k, "model.router.shared_experts",
+            r.shared_experts, "in [0, granularity * top_k)");
+    require(r.top_k >= 1 && r.top_k <= n_experts, "model.router.top_k", r.top_k, "between 1 and model.n_experts");
+  } else if (r.type != "expert_choice") {
+    require(r.top_k >= 1 && r.top_k <= n_experts, "model.router.top_k", r.top_k, "between 1 and model.n_experts");
+  }
+  if (r.type == "expert_choice") {
+    require(r.expert_capacity > 0 && r.expert_capacity <= n_experts, "model.router.expert_capacity",
+            r.expert_capacity, "in (0, model.n_experts]");
+  }
+  if (r.type == "top_p") {
+    require(r.top_p > 0 && r.top_p <= 1, "model.router.top_p", r.top_p, "in (0, 1]");
+    require(r.entropy_loss_coef >= 0, "model.router.entropy_loss_coef", r.entropy_loss_coef, "non-negative");
+  }
+  if (r.type == "random_k") {
+    require(r.k_min >= 1, "model.router.k_min", r.k_min, "at least 1");
+    require(r.k_max >= r.k_min && r.k_max <= n_experts, "model.router.k_max", r.k_max,
+            "between model.router.k_min and model.n_experts");
+    require_one_of(r.k_granularity, "model.router.k_granularity", {"batch", "layer"});
+  }
+  if (r.type == "soft_topk") {
+    require(r.soft_alpha > 0, "model.router.soft_alpha", r.soft_alpha, "positive");
+    require(r.soft_threshold > 0 && r.soft_threshold < 1, "model.router.soft_threshold", r.soft_threshold,
+            "in (0, 1)");
+    require(r.top_k < n_experts, "model.router.top_k", r.top_k, "below model.n_experts (a soft budget must leave room)");
+  }
+  require(r.noise_std >= 0, "model.router.noise_std", r.noise_std, "non-negative");
+  const bool drops = r.type == "topk" || r.type == "deepseek" || r.type == "random_k";
+  require(drops || (r.capacity_factor_train == 0 && r.capacity_factor_eval == 0), "model.router.capacity_factor_train",
+          fmt::format("{} (eval {})", r.capacity_factor_train, r.capacity_factor_eval),
+          "0 for this router: capacity dropping applies to topk, deepseek and random_k");
+  require(r.capacity_factor_train >= 0, "model.router.capacity_factor_train", r.capacity_factor_train,
           "non-negative (0 = no dropping)");
-  require(router.capacity_factor_eval >= 0, "model.router.capacity_factor_eval", router.capacity_factor_eval,
+  require(r.capacity_factor_eval >= 0, "model.router.capacity_factor_eval", r.capacity_factor_eval,
           "non-negative (0 = no dropping)");
-  require(router.balance_loss_coef >= 0, "model.router.balance_loss_coef", router.balance_loss_coef, "non-negative");
-  require(router.z_loss_coef >= 0, "model.router.z_loss_coef", router.z_loss_coef, "non-negative");
+  require(r.balance_loss_coef >= 0, "model.router.balance_loss_coef", r.balance_loss_coef, "non-negative");
+  require(r.z_loss_coef >= 0, "model.router.z_loss_coef", r.z_loss_coef, "non-negative");
 }
 
 void WidthTrainingConfig::validate() const {
@@ -98,6 +171,11 @@ void TrainConfig::validate() const {
 void EvalConfig::validate() const {
   require(tokens >= 1, "eval.tokens", tokens, "at least 1");
   require(batch_size >= 1, "eval.batch_size", batch_size, "at least 1");
+  for (const auto& task : tasks) {
+    const std::string ext = task.extension().string();
+    require(ext == ".jsonl" || ext == ".txt", "eval.tasks", task.string(),
+            "a .jsonl (multiple choice) or .txt (last word) task file");
+  }
 }
 
 void RunConfig::validate() const {

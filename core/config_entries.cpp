@@ -50,6 +50,33 @@ void add_model(ConfigEntries& e, const ModelConfig& m) {
   e.emplace_back("model.router.capacity_factor_eval", num(r.capacity_factor_eval));
   e.emplace_back("model.router.balance_loss_coef", num(r.balance_loss_coef));
   e.emplace_back("model.router.z_loss_coef", num(r.z_loss_coef));
+  // A regime's own fields join the identity only when that regime reads them, so adding a
+  // regime never changes the hash of a trial that does not use it.
+  if (r.type == "expert_choice") e.emplace_back("model.router.expert_capacity", num(r.expert_capacity));
+  if (r.type == "deepseek") {
+    e.emplace_back("model.router.granularity", num(r.granularity));
+    e.emplace_back("model.router.shared_experts", num(r.shared_experts));
+    e.emplace_back("model.router.shared_slimmable", flag(r.shared_slimmable));
+  }
+  if (r.type == "top_p") {
+    e.emplace_back("model.router.top_p", num(r.top_p));
+    e.emplace_back("model.router.entropy_loss_coef", num(r.entropy_loss_coef));
+  }
+  if (r.type == "null_experts") {
+    e.emplace_back("model.router.null_experts", num(r.null_experts));
+    e.emplace_back("model.router.null_target", num(r.null_target));
+    e.emplace_back("model.router.null_loss_coef", num(r.null_loss_coef));
+  }
+  if (r.type == "random_k") {
+    e.emplace_back("model.router.k_min", num(r.k_min));
+    e.emplace_back("model.router.k_max", num(r.k_max));
+    e.emplace_back("model.router.k_granularity", r.k_granularity);
+  }
+  if (r.type == "soft_topk") {
+    e.emplace_back("model.router.soft_alpha", num(r.soft_alpha));
+    e.emplace_back("model.router.soft_threshold", num(r.soft_threshold));
+    e.emplace_back("model.router.learn_k", flag(r.learn_k));
+  }
 }
 
 void add_train(ConfigEntries& e, const TrainConfig& t) {
@@ -91,6 +118,12 @@ ConfigEntries config_entries(const RunConfig& config) {
   ConfigEntries e = training_entries(config);
   e.emplace_back("eval.tokens", num(config.eval.tokens));
   e.emplace_back("eval.batch_size", num(config.eval.batch_size));
+  // Listed only when set, so configs without tasks keep their hashes.
+  if (!config.eval.tasks.empty()) {
+    std::vector<std::string> tasks;
+    for (const auto& t : config.eval.tasks) tasks.push_back(t.string());
+    e.emplace_back("eval.tasks", fmt::format("[{}]", fmt::join(tasks, ",")));
+  }
   return e;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -12,7 +13,7 @@ namespace {
 double ratio(double num, double den) { return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN(); }
 
 double mean_width(const core::MoeLayerStats& s, int d_ff) {
-  return ratio(static_cast<double>(s.hidden_units), static_cast<double>(s.assignments - s.dropped) * d_ff);
+  return ratio(static_cast<double>(s.hidden_units), static_cast<double>(s.computed() + s.shared_assignments) * d_ff);
 }
 
 double load_max_over_mean(const core::MoeLayerStats& s) {
@@ -43,14 +44,45 @@ std::vector<db::Metric> eval_metrics(const core::LmEvalResult& result, const cor
     all.assignments += layer.assignments;
     all.dropped += layer.dropped;
     all.hidden_units += layer.hidden_units;
+    all.shared_assignments += layer.shared_assignments;
+    all.tokens += layer.tokens;
     metrics.push_back({fmt::format("moe{}.dropped_fraction", i),
                        ratio(static_cast<double>(layer.dropped), static_cast<double>(layer.assignments))});
-    metrics.push_back({fmt::format("moe{}.mean_width", i), mean_width(layer, model.d_ff)});
+    metrics.push_back({fmt::format("moe{}.mean_width", i), mean_width(layer, model.expert_d_ff())});
+    metrics.push_back({fmt::format("moe{}.experts_per_token", i), layer.mean_experts_per_token()});
+    metrics.push_back({fmt::format("moe{}.dropped_tokens_fraction", i),
+                       ratio(static_cast<double>(layer.tokens_without_expert), static_cast<double>(layer.tokens))});
+    if (layer.null_assignments > 0) {
+      metrics.push_back({fmt::format("moe{}.null_fraction", i),
+                         ratio(static_cast<double>(layer.null_assignments),
+                               static_cast<double>(layer.null_assignments + layer.assignments))});
+    }
     metrics.push_back({fmt::format("moe{}.load_max_over_mean", i), load_max_over_mean(layer)});
+    for (std::size_t e = 0; e < layer.tokens_per_expert.size(); ++e) {
+      metrics.push_back({fmt::format("moe{}.expert{}.share", i, e),
+                         ratio(static_cast<double>(layer.tokens_per_expert[e]), static_cast<double>(layer.computed()))});
+    }
   }
   metrics.push_back(
       {"dropped_fraction", ratio(static_cast<double>(all.dropped), static_cast<double>(all.assignments))});
-  metrics.push_back({"mean_width", mean_width(all, model.d_ff)});
+  metrics.push_back({"mean_width", mean_width(all, model.expert_d_ff())});
+  // Routed experts per token per MoE layer, averaged over layers.
+  metrics.push_back({"experts_per_token", ratio(static_cast<double>(all.computed()), static_cast<double>(all.tokens))});
+  if (std::isfinite(result.target_budget)) {
+    metrics.push_back({"budget", result.target_budget});
+    metrics.push_back({"budget_error", result.expert_budget / result.target_budget - 1});
+    metrics.push_back({"budget_met", result.budget_note.empty() ? 1.0 : 0.0});
+  }
+  for (const core::TaskResult& task : result.tasks) {
+    const std::string prefix = "task/" + task.name + "/";
+    metrics.push_back({prefix + "acc", task.accuracy});
+    if (!std::isnan(task.acc_norm)) metrics.push_back({prefix + "acc_norm", task.acc_norm});
+    metrics.push_back({prefix + "items", static_cast<double>(task.items)});
+    metrics.push_back({prefix + "expert_budget", task.expert_budget});
+    metrics.push_back({prefix + "flops_per_token", task.flops.total()});
+    metrics.push_back({prefix + "seconds", task.seconds});
+    metrics.push_back({prefix + "tokens_per_s", task.tokens_per_s});
+  }
   return metrics;
 }
 

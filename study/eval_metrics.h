@@ -20,7 +20,17 @@ namespace mose::study {
 //   mean_width              hidden units computed / (computed assignments x d_ff)
 // and per MoE layer i (0-based among MoE layers): moe<i>.dropped_fraction,
 // moe<i>.mean_width, moe<i>.load_max_over_mean (busiest expert's computed assignments
-// over the mean per expert: 1 = perfectly balanced).
+// over the mean per expert: 1 = perfectly balanced), moe<i>.experts_per_token (routed
+// experts that ran per token), moe<i>.dropped_tokens_fraction (tokens no routed expert
+// processed), moe<i>.null_fraction (null_experts: share of chosen slots that were null),
+// moe<i>.expert<e>.share (expert e's share of the layer's computed assignments), and
+// experts_per_token over all MoE layers.
+// When evaluate_run set a target budget: budget (the policy's target), budget_error
+// (expert_budget / budget - 1) and budget_met (1 when within core::kBudgetTolerance,
+// else 0; the reason is in LmEvalResult::budget_note). Per zero-shot task <name>
+// (eval.tasks): task/<name>/acc, task/<name>/acc_norm (multiple choice only),
+// task/<name>/items, task/<name>/expert_budget, task/<name>/flops_per_token,
+// task/<name>/seconds, task/<name>/tokens_per_s.
 std::vector<db::Metric> eval_metrics(const core::LmEvalResult& result, const core::ModelConfig& model);
 
 }  // namespace mose::study

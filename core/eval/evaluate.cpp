@@ -44,7 +44,7 @@ LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChoos
   r.lm_loss = loss_sum / static_cast<double>(r.tokens);
   r.perplexity = std::exp(r.lm_loss);
   r.flops = flops_per_token(model.config(), seq_len, hidden_units, r.tokens);
-  r.expert_budget = r.flops.experts / full_width_expert_flops_per_token(model.config());
+  r.expert_budget = achieved_width_budget(r.layers, model.config().expert_d_ff());
   r.tokens_per_s = r.seconds > 0 ? static_cast<double>(r.tokens) / r.seconds : 0.0;
   return r;
 }

@@ -13,7 +13,7 @@ FlopsBreakdown non_expert_flops_per_token(const ModelConfig& config, int64_t seq
   FlopsBreakdown f;
   f.attention_projections = layers * 8.0 * d * d;
   f.attention_scores = layers * 2.0 * d * static_cast<double>(seq_len + 1);
-  f.router = moe * 2.0 * d * config.n_experts;
+  f.router = moe * 2.0 * d * config.router_outputs();
   f.dense_ffn = (layers - moe) * dense_per_unit * config.dense_d_ff;
   f.lm_head = 2.0 * d * static_cast<double>(config.vocab_size);
   return f;
@@ -30,7 +30,17 @@ FlopsBreakdown flops_per_token(const ModelConfig& config, int64_t seq_len, int64
 }
 
 double full_width_expert_flops_per_token(const ModelConfig& config) {
-  return expert_flops_per_hidden_unit(config) * config.d_ff * config.router.top_k * config.n_moe_layers();
+  return expert_flops_per_hidden_unit(config) * config.expert_d_ff() * config.nominal_experts_per_token() *
+         config.n_moe_layers();
+}
+
+double achieved_width_budget(const std::vector<MoeLayerStats>& layers, int64_t expert_d_ff) {
+  double used = 0, full = 0;
+  for (const MoeLayerStats& s : layers) {
+    used += static_cast<double>(s.hidden_units);
+    full += static_cast<double>(s.computed() + s.shared_assignments) * static_cast<double>(expert_d_ff);
+  }
+  return full > 0 ? used / full : 0.0;
 }
 
 }  // namespace mose::core

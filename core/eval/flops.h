@@ -7,7 +7,7 @@
 //   attention projections : 2 * (3d * d + d * d)         = 8 d^2           per layer
 //   attention scores      : causal: position t (0-based) scores t+1 keys and mixes t+1
 //                           values: 2 * 2 * d * (t + 1); averaged over t < T: 2 d (T + 1)
-//   router                : 2 * d * E                                      per MoE layer
+//   router                : 2 * d * (router outputs: routed experts + null experts) per MoE layer
 //   experts               : 2 * (d*m + m*d) = 4 d m (GELU), 6 d m (SwiGLU) per computed
 //                           assignment with m hidden units; summed over the assignments
 //                           actually computed, divided by the tokens
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/model/moe_stats.h"
 
 namespace mose::core {
 
@@ -45,8 +46,14 @@ FlopsBreakdown non_expert_flops_per_token(const ModelConfig& config, int64_t seq
 FlopsBreakdown flops_per_token(const ModelConfig& config, int64_t seq_len, int64_t hidden_units_computed,
                                int64_t tokens);
 
-// Expert FLOPs per token if every routed assignment ran at full width with no dropping:
-// the denominator of a width budget.
+// Expert FLOPs per token if a token's nominal experts (top_k; expert_capacity for expert
+// choice; m * top_k fine experts for deepseek) all ran at full width: for estimates.
 double full_width_expert_flops_per_token(const ModelConfig& config);
+
+// The width budget achieved: hidden units computed / the hidden units the same computed
+// assignments (shared included) would use at full width. Routing decides how many experts
+// run; the width policy decides how wide, and this measures only the latter, so it is
+// comparable across routing regimes (variable-k ones included).
+double achieved_width_budget(const std::vector<MoeLayerStats>& layers, int64_t expert_d_ff);
 
 }  // namespace mose::core

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/model/autocast_guard.h"
+#include "core/model/soft_topk_router.h"
 #include "core/model/width_chooser.h"
 
 namespace mose::core {
@@ -29,6 +30,14 @@ Gpt::Gpt(const ModelConfig& config, uint64_t seed) : config_(config) {
   }
   lnf_weight_ = register_parameter("lnf_weight", at::ones({d}));
   lnf_bias_ = register_parameter("lnf_bias", at::zeros({d}));
+  if (config.router.type == "soft_topk" && config.router.learn_k) {
+    soft_k_logits_ = register_parameter("soft_k_logits", at::zeros({config.n_moe_layers()}));
+  }
+}
+
+at::Tensor Gpt::soft_topk_budgets() const {
+  if (!soft_k_logits_.defined()) return {};
+  return soft_topk_layer_budgets(soft_k_logits_, config_.router.top_k, config_.routed_experts());
 }
 
 Gpt::Block::Block(const ModelConfig& config, int layer, int moe_index, at::Generator& init) {
@@ -53,11 +62,22 @@ ForwardResult Gpt::forward(const at::Tensor& tokens, const ForwardContext& conte
   ForwardResult out;
   at::Tensor x = at::embedding(wte_, tokens);
   if (wpe_.defined()) x = x + wpe_.narrow(0, 0, t);
+  RouteOptions route;
+  route.training = context.training;
+  route.generator = context.generator;
+  // One value per forward pass for draws every layer must share; reading the seed does not
+  // advance the generator, so the noise stream is unchanged.
+  if (context.generator) route.pass_seed = context.generator->current_seed();
+  route.group_size = t;  // one sequence per routing group
+  const at::Tensor budgets = soft_topk_budgets();
+  int moe_index = 0;
   for (const auto& block : blocks_) {
     x = x + block->attention->forward(at::layer_norm(x, {d}, block->ln1_weight, block->ln1_bias));
     at::Tensor h = at::layer_norm(x, {d}, block->ln2_weight, block->ln2_bias);
     if (block->moe) {
-      x = x + block->moe->forward(h.reshape({b * t, d}), context, out).view({b, t, d});
+      if (budgets.defined()) route.layer_k = budgets[moe_index];
+      x = x + block->moe->forward(h.reshape({b * t, d}), route, context, out).view({b, t, d});
+      ++moe_index;
     } else {
       x = x + block->dense->forward(h);
     }

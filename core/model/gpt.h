@@ -24,6 +24,8 @@ class Gpt : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
   const std::vector<std::shared_ptr<MoeLayer>>& moe_layers() const { return moe_layers_; }
+  // soft_topk with learn_k: each MoE layer's learned k (mean = router.top_k); else undefined.
+  at::Tensor soft_topk_budgets() const;
 
  private:
   // One pre-LN block: x + attn(ln1(x)), then + ffn(ln2(x)) with a dense or an MoE FFN.
@@ -39,6 +41,9 @@ class Gpt : public torch::nn::Module {
   at::Tensor wte_;  // [vocab, d_model], also the LM head (tied)
   at::Tensor wpe_;  // [seq_len, d_model] (learned positions only)
   at::Tensor lnf_weight_, lnf_bias_;
+  // soft_topk budgets: k_l = K * L * softmax(theta)_l (soft_topk_router.h). Model-level
+  // because the constraint (mean_l k_l = K) couples the layers.
+  at::Tensor soft_k_logits_;  // [n_moe_layers]
   std::vector<std::shared_ptr<Block>> blocks_;
   std::vector<std::shared_ptr<MoeLayer>> moe_layers_;
 };

@@ -9,25 +9,50 @@
 namespace mose::core {
 namespace {
 
-MoeLayerStats usage_of(const RoutingDecision& routing, const at::Tensor& hidden_units, int64_t n_experts,
-                       int64_t d_ff) {
+void add_to(std::vector<int64_t>& into, const std::vector<int64_t>& from) {
+  if (into.size() < from.size()) into.resize(from.size(), 0);
+  for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
+}
+
+// Usage of one forward pass: one device-to-host transfer of the [T, S] decision.
+MoeLayerStats usage_of(const RoutingDecision& routing, const at::Tensor& hidden_units, const at::Tensor& shared_hidden,
+                       int64_t n_experts, int64_t d_ff) {
   MoeLayerStats s;
-  at::Tensor experts = routing.expert_index.reshape({-1}).cpu();
-  at::Tensor units = hidden_units.reshape({-1}).cpu();
-  s.tokens = routing.expert_index.size(0);
-  s.assignments = experts.numel();
+  const int64_t tokens = routing.expert_index.size(0), slots = routing.expert_index.size(1);
+  at::Tensor nulls = routing.null_slots.defined() ? routing.null_slots : at::zeros_like(routing.expert_index).to(at::kBool);
+  at::Tensor packed = at::stack({routing.expert_index, hidden_units, nulls.to(at::kLong)}).cpu();  // [3, T, S]
+  const int64_t* e = packed[0].data_ptr<int64_t>();
+  const int64_t* m = packed[1].data_ptr<int64_t>();
+  const int64_t* null = packed[2].data_ptr<int64_t>();
+  s.tokens = tokens;
   s.tokens_per_expert.assign(n_experts, 0);
   s.width_histogram.assign(d_ff + 1, 0);
-  const int64_t* e = experts.data_ptr<int64_t>();
-  const int64_t* m = units.data_ptr<int64_t>();
-  for (int64_t i = 0; i < s.assignments; ++i) {
-    if (e[i] < 0) {
-      ++s.dropped;
-      continue;
+  s.experts_per_token.assign(slots + 1, 0);
+  for (int64_t t = 0; t < tokens; ++t) {
+    int64_t computed = 0;
+    for (int64_t j = t * slots; j < (t + 1) * slots; ++j) {
+      if (null[j]) {
+        ++s.null_assignments;
+      } else if (e[j] >= 0) {
+        ++s.assignments, ++computed, ++s.tokens_per_expert[e[j]];
+        s.hidden_units += m[j];
+        ++s.width_histogram[m[j]];
+      }
     }
-    ++s.tokens_per_expert[e[i]];
-    s.hidden_units += m[i];
-    ++s.width_histogram[m[i]];
+    ++s.experts_per_token[computed];
+    if (computed == 0) ++s.tokens_without_expert;
+  }
+  if (routing.capacity_dropped.defined()) {
+    s.dropped = routing.capacity_dropped.sum().item<int64_t>();
+    s.assignments += s.dropped;
+  }
+  if (shared_hidden.defined()) {
+    at::Tensor units = shared_hidden.reshape({-1}).cpu();
+    s.shared_assignments = units.numel();
+    for (int64_t i = 0; i < units.numel(); ++i) {
+      s.hidden_units += units.data_ptr<int64_t>()[i];
+      ++s.width_histogram[units.data_ptr<int64_t>()[i]];
+    }
   }
   return s;
 }
@@ -35,40 +60,68 @@ MoeLayerStats usage_of(const RoutingDecision& routing, const at::Tensor& hidden_
 }  // namespace
 
 void MoeLayerStats::accumulate(const MoeLayerStats& other) {
-  if (tokens_per_expert.empty()) tokens_per_expert.assign(other.tokens_per_expert.size(), 0);
-  if (width_histogram.empty()) width_histogram.assign(other.width_histogram.size(), 0);
-  for (size_t i = 0; i < other.tokens_per_expert.size(); ++i) tokens_per_expert[i] += other.tokens_per_expert[i];
-  for (size_t i = 0; i < other.width_histogram.size(); ++i) width_histogram[i] += other.width_histogram[i];
+  add_to(tokens_per_expert, other.tokens_per_expert);
+  add_to(width_histogram, other.width_histogram);
+  add_to(experts_per_token, other.experts_per_token);
   tokens += other.tokens;
   assignments += other.assignments;
   dropped += other.dropped;
+  null_assignments += other.null_assignments;
+  shared_assignments += other.shared_assignments;
+  tokens_without_expert += other.tokens_without_expert;
   hidden_units += other.hidden_units;
 }
 
 MoeLayer::MoeLayer(const ModelConfig& config, int moe_index, at::Generator& init)
-    : moe_index_(moe_index), activation_(kernels::activation_from_name(config.activation)) {
-  const int64_t e = config.n_experts, d = config.d_model, f = config.d_ff;
-  router_ = register_module("router", make_router(config.router, config.d_model, config.n_experts, init));
+    : moe_index_(moe_index),
+      shared_slimmable_(config.router.shared_slimmable),
+      activation_(kernels::activation_from_name(config.activation)) {
+  const int64_t e = config.routed_experts(), d = config.d_model, f = config.expert_d_ff();
+  router_ = register_module("router", make_router(config, init));
   // GPT-2 init; the output projection is a residual branch, scaled by 1/sqrt(2 * n_layer).
   const double residual_std = 0.02 / std::sqrt(2.0 * config.n_layer);
+  const bool swiglu = activation_ == kernels::Activation::kSwiGlu;
   w_in_ = register_parameter("w_in", at::empty({e, d, f}).normal_(0.0, 0.02, init));
-  if (activation_ == kernels::Activation::kSwiGlu) {
-    w_gate_ = register_parameter("w_gate", at::empty({e, d, f}).normal_(0.0, 0.02, init));
-  }
+  if (swiglu) w_gate_ = register_parameter("w_gate", at::empty({e, d, f}).normal_(0.0, 0.02, init));
   w_out_ = register_parameter("w_out", at::empty({e, f, d}).normal_(0.0, residual_std, init));
+  if (const int64_t s = config.shared_experts(); s > 0) {
+    shared_.w_in = register_parameter("shared_w_in", at::empty({s, d, f}).normal_(0.0, 0.02, init));
+    if (swiglu) shared_.w_gate = register_parameter("shared_w_gate", at::empty({s, d, f}).normal_(0.0, 0.02, init));
+    shared_.w_out = register_parameter("shared_w_out", at::empty({s, f, d}).normal_(0.0, residual_std, init));
+  }
 }
 
-at::Tensor MoeLayer::forward(const at::Tensor& x, const ForwardContext& context, ForwardResult& out) {
-  RouteOptions options{context.training, context.generator};
-  RoutingDecision routing = router_->route(x, options);
+at::Tensor MoeLayer::shared_forward(const at::Tensor& x, const RoutingDecision& routing, const at::Tensor& hidden,
+                                    at::Tensor& shared_hidden) const {
+  const int64_t tokens = x.size(0), s = shared_.w_in.size(0), f = d_ff();
+  at::Tensor units = at::full({tokens, 1}, f, hidden.options());
+  if (shared_slimmable_) {
+    at::Tensor computed = routing.expert_index.ge(0);
+    at::Tensor count = computed.sum(1, true);
+    at::Tensor mean = (hidden * computed).sum(1, true).to(at::kDouble) / count.clamp_min(1).to(at::kDouble);
+    units = at::where(count.gt(0), mean.round().clamp(1, static_cast<double>(f)).to(at::kLong), units);
+  }
+  shared_hidden = units.expand({tokens, s}).contiguous();
+  at::Tensor index = at::arange(s, hidden.options()).expand({tokens, s}).contiguous();
+  at::Tensor gate = at::ones({tokens, s}, x.options().dtype(at::kFloat));
+  return kernels::slim_moe_ffn(x, shared_, {index, gate, shared_hidden}, activation_);
+}
+
+at::Tensor MoeLayer::forward(const at::Tensor& x, const RouteOptions& route, const ForwardContext& context,
+                             ForwardResult& out) {
+  RoutingDecision routing = router_->route(x, route);
   at::Tensor hidden = context.widths->hidden_units(moe_index_, routing, d_ff());
   at::Tensor y = kernels::slim_moe_ffn(x, {w_in_, w_gate_, w_out_}, {routing.expert_index, routing.gate, hidden},
                                        activation_);
+  at::Tensor shared_hidden;
+  if (shared_.w_in.defined()) y = y + shared_forward(x, routing, hidden, shared_hidden);
   out.aux_loss = out.aux_loss.defined() ? out.aux_loss + routing.aux_loss : routing.aux_loss;
   out.balance_loss = out.balance_loss.defined() ? out.balance_loss + routing.balance_loss.detach()
                                                 : routing.balance_loss.detach();
   out.z_loss = out.z_loss.defined() ? out.z_loss + routing.z_loss.detach() : routing.z_loss.detach();
-  if (context.collect_stats) out.moe_stats.push_back(usage_of(routing, hidden, w_in_.size(0), d_ff()));
+  if (context.collect_stats) {
+    out.moe_stats.push_back(usage_of(routing, hidden, shared_hidden, w_in_.size(0), d_ff()));
+  }
   if (context.keep_routing) {
     out.router_probs.push_back(routing.probs.detach());
     out.expert_index.push_back(routing.expert_index);

@@ -15,29 +15,64 @@
 
 namespace mose::core {
 
+// S = slots per token (Router::slots()). Slot j of token t computes expert
+// expert_index[t, j] with weight gate[t, j], or nothing when expert_index is -1: dropped by
+// capacity, not chosen (variable-k regimes leave slots empty), or a null expert.
 struct RoutingDecision {
-  at::Tensor expert_index;  // [T, k] int64; -1 = assignment not computed (dropped by capacity)
-  at::Tensor gate;          // [T, k] float32 combine weights (0 where not computed)
-  at::Tensor probs;         // [T, E] float32 router probabilities
-  at::Tensor balance_loss;  // scalar, unweighted Switch load-balancing loss
+  at::Tensor expert_index;  // [T, S] int64 in [0, routed experts) or -1 = nothing computed
+  at::Tensor gate;          // [T, S] float32 combine weights (0 where nothing is computed)
+  at::Tensor probs;         // [T, E] float32 router probabilities of the E routed (computing) experts
+  at::Tensor null_slots;    // [T, S] bool: the slot chose a null expert (null_experts only; else undefined)
+  at::Tensor capacity_dropped;  // [T, S] bool: chosen but dropped by capacity (undefined = nothing dropped)
+  at::Tensor balance_loss;  // scalar, unweighted load-balancing loss
   at::Tensor z_loss;        // scalar, unweighted router z-loss
-  at::Tensor aux_loss;      // scalar, the weighted sum training adds to the LM loss
+  at::Tensor aux_loss;      // scalar, the weighted sum of every router loss training adds to the LM loss
 };
 
 struct RouteOptions {
   bool training = false;
-  std::optional<at::Generator> generator;  // router noise; required when noise is on in training
+  std::optional<at::Generator> generator;  // router noise, random k; required for those in training
+  // A value drawn once per forward pass and shared by every layer's router, for draws that
+  // must agree across layers (random_k with k_granularity = "batch").
+  uint64_t pass_seed = 0;
+  // Tokens per sequence: x holds T / group_size sequences, token-major. Expert choice picks
+  // tokens within each sequence, so a sequence's routing never depends on the rest of its batch.
+  int64_t group_size = 0;
+  at::Tensor layer_k;  // soft_topk: this layer's k (a differentiable scalar), from the model's budget
 };
 
 class Router : public torch::nn::Module {
  public:
   // x: [T, d_model] -> decision over T tokens.
   virtual RoutingDecision route(const at::Tensor& x, const RouteOptions& options) = 0;
-  virtual int slots() const = 0;  // k: assignments per token
+  virtual int slots() const = 0;  // S: assignment slots per token
 };
 
-std::shared_ptr<Router> make_router(const RouterConfig& config, int d_model, int n_experts, at::Generator& init);
+// The routers in this folder: a linear map from token states to router logits, plus a
+// rule turning logits into a RoutingDecision. Holds what they share.
+class LinearRouter : public Router {
+ protected:
+  // weight: [n_experts + extra_outputs, d_model] (extra outputs: null experts), drawn from `init`.
+  LinearRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init, int extra_outputs = 0);
+  // x: [T, d_model] -> [T, outputs] in fp32, with training noise (router_logits below).
+  at::Tensor compute_logits(const at::Tensor& x, const RouteOptions& options) const;
+
+  RouterConfig config_;
+  int n_experts_;      // routed (computing) experts
+  at::Tensor weight_;  // fp32 always
+};
+
+// The router of config.router.type for `model` (its routed experts and router outputs).
+std::shared_ptr<Router> make_router(const ModelConfig& model, at::Generator& init);
 std::vector<std::string> known_routers();
+
+// Router logits in fp32, with Gaussian noise of std config.noise_std in training.
+// x: [T, d_model], weight: [outputs, d_model] -> [T, outputs].
+at::Tensor router_logits(const at::Tensor& x, const at::Tensor& weight, const RouterConfig& config,
+                         const RouteOptions& options);
+
+// Per-expert assignment counts of [T, S] indices (-1 ignored): [n_experts] int64.
+at::Tensor expert_counts(const at::Tensor& expert_index, int64_t n_experts);
 
 // Switch load-balancing loss generalised to top-k (Fedus et al. 2021, eq. 4):
 //   L = E * sum_e f_e * P_e,  f_e = share of the T*k assignments routed to e (before capacity),

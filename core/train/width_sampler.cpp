@@ -11,7 +11,7 @@
 namespace mose::core {
 
 WidthSampler::WidthSampler(const WidthTrainingConfig& config, const ModelConfig& model)
-    : config_(config), n_moe_layers_(model.n_moe_layers()), n_experts_(model.n_experts) {
+    : config_(config), n_moe_layers_(model.n_moe_layers()), n_experts_(model.routed_experts()) {
   config_.validate();
 }
 

@@ -127,3 +127,30 @@ TEST_CASE("FLOPs breakdown by hand for a one-layer model", "[core][flops]") {
   CHECK(f.training() == 3 * f.total());
   CHECK(full_width_expert_flops_per_token(c) == f.experts);
 }
+
+TEST_CASE("FLOPs formula equals the executed multiply-adds under every routing regime", "[core][flops][routing]") {
+  for (const std::string& router : router_types()) {
+    ModelConfig config;
+    config.vocab_size = 97;
+    config.n_layer = 2;
+    config.n_head = 2;
+    config.d_model = 16;
+    config.seq_len = 12;
+    config.n_experts = 4;
+    config.d_ff = 24;
+    config.dense_d_ff = 20;
+    config.router.type = router;
+    config.router.top_k = 2;
+    config.router.granularity = 2;  // deepseek: shared experts count too
+    config.router.null_experts = 3;  // null_experts: 7 router logits, no compute for null slots
+    Gpt model(config, 5);
+    at::Tensor tokens = at::randint(config.vocab_size, {3, config.seq_len}, at::detail::createCPUGenerator(9), at::kLong);
+    RandomAssignmentWidth widths({0.25, 0.5, 1.0}, at::detail::createCPUGenerator(4));
+    int64_t hidden_units = 0;
+    const double executed = count_forward_flops(model, tokens, widths, hidden_units);
+    const int64_t n_tokens = tokens.numel();
+    INFO(router);
+    CHECK(flops_per_token(config, config.seq_len, hidden_units, n_tokens).total() * n_tokens ==
+          Approx(executed).epsilon(1e-9));
+  }
+}

@@ -73,8 +73,9 @@ TEST_CASE("top-k router: renormalised gates, losses and eval capacity", "[core][
 }
 
 TEST_CASE("unknown router names list the known ones", "[core][router]") {
-  RouterConfig config;
-  config.type = "expert_choise";
+  ModelConfig model;
+  model.router.type = "expert_choise";
   at::Generator init = at::detail::createCPUGenerator(1);
-  CHECK_THROWS_WITH(make_router(config, 8, 4, init), Catch::Contains("unknown router 'expert_choise'; known: topk"));
+  CHECK_THROWS_WITH(make_router(model, init), Catch::Contains("unknown router 'expert_choise'; known: topk, expert_choice"));
+  CHECK_THROWS_WITH(model.validate(), Catch::Contains("model.router.type = 'expert_choise': unknown router; known: topk"));
 }

@@ -63,7 +63,12 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
           "{dir}/r.toml:6:1: model.router.colour: unknown key; expected one of model.router.type, "
           "model.router.top_k, model.router.renormalize, model.router.noise_std, "
           "model.router.capacity_factor_train, model.router.capacity_factor_eval, "
-          "model.router.balance_loss_coef, model.router.z_loss_coef"),
+          "model.router.balance_loss_coef, model.router.z_loss_coef, model.router.expert_capacity, "
+          "model.router.granularity, model.router.shared_experts, model.router.shared_slimmable, "
+          "model.router.top_p, model.router.entropy_loss_coef, model.router.null_experts, "
+          "model.router.null_target, model.router.null_loss_coef, model.router.k_min, model.router.k_max, "
+          "model.router.k_granularity, model.router.soft_alpha, model.router.soft_threshold, "
+          "model.router.learn_k"),
       one("key in the wrong table", v + "[model]\ntop_k = 1\n",
           "{dir}/r.toml:6:1: model.top_k: unknown key; expected a known key such as model.router.top_k"),
       one("unknown dotted key in a sweep", v + "[sweep]\n\"model.router.topk\" = [1, 2]\n",
@@ -114,9 +119,9 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
       one("trial written as a table", v + "[trial]\nmode = \"x\"\n",
           "{dir}/r.toml:5:2: trial: got a table; expected an array of tables ([[trial]])"),
       one("unknown policy", v + "[[policy]]\nname = \"thresh\"\n",
-          "{dir}/r.toml:6:8: policy[0].name: unknown width policy 'thresh'; expected one of uniform, threshold, ttt"),
+          "{dir}/r.toml:6:8: policy[0].name: unknown width policy 'thresh'; expected one of uniform, threshold, ttt, layer_budget"),
       one("policy without a name", v + "[[policy]]\nwidths = [1.0]\n",
-          "{dir}/r.toml:5:1: policy[0].name: missing; expected one of uniform, threshold, ttt"),
+          "{dir}/r.toml:5:1: policy[0].name: missing; expected one of uniform, threshold, ttt, layer_budget"),
       one("unknown policy parameter", v + "[[policy]]\nname = \"uniform\"\nwidth = [1.0]\n",
           "{dir}/r.toml:7:1: policy[0].width: unknown key; expected a known key such as widths"),
       one("missing policy parameter", v + "[[policy]]\nname = \"uniform\"\n",

@@ -81,7 +81,11 @@ TEST_CASE("The config JSON nests config_entries by dots, typed", "[study][recipe
 TEST_CASE("Every engine setting has exactly one recipe key", "[study][recipe]") {
   std::set<std::string> listed, keys;
   std::set<std::string> execution;
-  for (const auto& [key, text] : core::config_entries(core::RunConfig{})) listed.insert(key);
+  for (const std::string& router : core::router_types()) {  // a regime's own keys are listed for it only
+    core::RunConfig config;
+    config.model.router.type = router;
+    for (const auto& [key, text] : core::config_entries(config)) listed.insert(key);
+  }
   for (const auto& [key, text] : core::execution_entries(core::RunConfig{})) execution.insert(key);
   for (const RecipeKey& key : recipe_keys()) keys.insert(key.key);
   for (const std::string& key : execution) CHECK(keys.contains(key));
@@ -92,10 +96,27 @@ TEST_CASE("Every engine setting has exactly one recipe key", "[study][recipe]") 
   }
   for (const std::string& key : keys) {
     if (key == "data.cache_dir") continue;  // where tokens are cached: not part of a trial's identity
+    if (key == "eval.tasks") continue;      // listed only when set (checked below)
     if (execution.contains(key)) continue;  // how a run executes: not part of its identity
     INFO(key << " is a recipe key but not in config_entries (so it would not change the hash)");
     CHECK(listed.contains(key));
   }
+  core::RunConfig with_tasks;
+  with_tasks.eval.tasks = {"tasks/wordnet-gloss.jsonl"};
+  bool tasks_listed = false;
+  for (const auto& [key, text] : core::config_entries(with_tasks)) tasks_listed |= key == "eval.tasks";
+  CHECK(tasks_listed);
+}
+
+TEST_CASE("A routing regime's own settings change only that regime's hash", "[study][recipe]") {
+  core::RunConfig topk, top_p;
+  top_p.model.router.type = "top_p";
+  const std::string topk_hash = core::training_fingerprint(topk), top_p_hash = core::training_fingerprint(top_p);
+  CHECK(topk_hash != top_p_hash);
+  topk.model.router.top_p = 0.9;  // read by top_p only
+  top_p.model.router.top_p = 0.9;
+  CHECK(core::training_fingerprint(topk) == topk_hash);  // adding regimes left existing hashes alone
+  CHECK(core::training_fingerprint(top_p) != top_p_hash);
 }
 
 TEST_CASE("Changing any setting changes the training hash", "[study][recipe]") {
