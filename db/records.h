@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mose::db {
 
@@ -161,6 +162,30 @@ struct ArtifactRecord {
 struct EnvironmentEntry {
   std::string key{};
   std::string value{};
+};
+
+// A study exactly as stored, for copying it between stores (db/study_copy.h):
+// every trial with its status, attempts, timestamps and worker, and all its
+// results. Trials are in id order, so a parent comes before its children.
+struct TrialSnapshot {
+  TrialRecord trial{};
+  std::vector<Metric> metrics{};  // by name
+  std::vector<CurvePoint> curves{};
+  std::vector<ArtifactRecord> artifacts{};
+  std::vector<EnvironmentEntry> environment{};
+};
+
+struct StudySnapshot {
+  StudyRecord study{};
+  std::vector<TrialSnapshot> trials{};
+};
+
+struct ImportedStudy {
+  StudyRecord study{};
+  // True when the study and its trials kept their ids; false when the target
+  // already used some of them, so new ids were given in the same order (parents
+  // remapped), which changes nothing but the numbers.
+  bool ids_kept = false;
 };
 
 }  // namespace mose::db

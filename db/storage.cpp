@@ -1,6 +1,7 @@
 #include "db/storage.h"
 
 #include "base/errors.h"
+#include "db/postgres/postgres_storage.h"
 #include "db/sqlite/sqlite_storage.h"
 #include "db/storage_url.h"
 
@@ -14,9 +15,7 @@ std::unique_ptr<Storage> open_storage(const std::string& url, const StorageOptio
   const StorageUrl parsed = parse_storage_url(url);
   switch (parsed.backend) {
     case Backend::kSqlite: return std::make_unique<sqlite::SqliteStorage>(parsed.location, options);
-    case Backend::kPostgres:
-      throw DbError("storage URL '" + url +
-                    "': the PostgreSQL backend is not built yet; use a SQLite file path for now");
+    case Backend::kPostgres: return std::make_unique<postgres::PostgresStorage>(parsed.location, options);
   }
   throw DbError("storage URL '" + url + "': unhandled backend");
 }

@@ -1,8 +1,8 @@
 // The storage interface for studies: studies, their trials, the worker
 // protocol that hands trials out (claim / heartbeat / finish), and results
 // (metrics, curves, artifacts, environment). Study logic talks only to this
-// class, so a backend (SQLite today, PostgreSQL later) slots in behind
-// open_storage() without touching it.
+// class, so a backend (SQLite, PostgreSQL) slots in behind open_storage()
+// without touching it.
 //
 // Contract every backend keeps:
 // - Several processes may open the same store and call claim_next() at once;
@@ -29,7 +29,9 @@ namespace mose::db {
 
 struct StorageOptions {
   Clock clock = unix_now;        // source of every stored timestamp and of "now" in claims
-  double busy_timeout_s = 10.0;  // how long a write waits for another process's transaction
+  // How long a write waits for another process's transaction (SQLite's busy
+  // timeout; PostgreSQL's lock_timeout, and its connect timeout).
+  double busy_timeout_s = 10.0;
 };
 
 class Storage {
@@ -101,13 +103,21 @@ class Storage {
   virtual std::vector<CurvePoint> get_curves(std::int64_t trial_id) = 0;
   virtual std::vector<ArtifactRecord> get_artifacts(std::int64_t trial_id) = 0;
   virtual std::vector<EnvironmentEntry> get_environment(std::int64_t trial_id) = 0;
+
+  // ---- copying between stores
+  // Writes a whole study, as another store holds it, in one transaction:
+  // statuses, attempts, timestamps, workers, errors and results unchanged. Ids
+  // are kept when free (see ImportedStudy). Throws DbError, changing nothing,
+  // when this store already has a study of that name.
+  virtual ImportedStudy import_study(const StudySnapshot& snapshot) = 0;
 };
 
 // Opens (creating and migrating if needed) the store named by `url`:
 //   /path/to/file.db, relative/file.db   SQLite file
 //   sqlite:///abs/path.db                SQLite file, absolute path
 //   sqlite:relative/path.db              SQLite file, relative to the working directory
-//   postgresql://...                     reserved; throws DbError until that backend is built
+//   postgresql://user[:password]@host[:port]/dbname[?param=value...]
+//   postgres://...                       PostgreSQL server (libpq's URI syntax)
 // Anything else throws DbError listing these forms.
 std::unique_ptr<Storage> open_storage(const std::string& url, const StorageOptions& options = {});
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "base/log.h"
@@ -147,7 +148,21 @@ int WorkerReport::exit_code() const {
 std::string worker_id(int index) {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
-  return fmt::format("{}:{}:w{}", host, ::getpid(), index);
+  return fmt::format("{}:{}:w{}{}", host, ::getpid(), index, slurm_job_suffix());
+}
+
+// Slurm's name for the job this process runs in, as squeue shows it: "1234_5"
+// for task 5 of array job 1234, "1234" for a plain job; empty outside Slurm.
+std::string slurm_job_suffix() {
+  const auto env = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+  };
+  const std::string array_job = env("SLURM_ARRAY_JOB_ID");
+  const std::string array_task = env("SLURM_ARRAY_TASK_ID");
+  if (!array_job.empty() && !array_task.empty()) return ":slurm-" + array_job + "_" + array_task;
+  const std::string job = env("SLURM_JOB_ID");
+  return job.empty() ? "" : ":slurm-" + job;
 }
 
 WorkerReport run_worker(const StudyPlan& plan, const WorkerOptions& options) {

@@ -36,8 +36,12 @@ struct WorkerReport {
   int exit_code() const;
 };
 
-// "<host>:<pid>:w<index>", unique among live workers.
+// "<host>:<pid>:w<index>", unique among live workers; inside a Slurm job
+// followed by ":slurm-<job>" (slurm_job_suffix), so the store (and `mose-study
+// status`) tells which host and which Slurm job runs each trial.
 std::string worker_id(int index);
+// ":slurm-1234_5" (array job 1234, task 5), ":slurm-1234" (plain job), or "".
+std::string slurm_job_suffix();
 
 // Connects to plan.paths.storage_url itself (a Storage serves one thread, and this may
 // run in a forked process). Throws DbError when the store fails.

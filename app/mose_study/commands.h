@@ -26,5 +26,8 @@ void add_pareto_command(CLI::App& app, Action& action);  // commands_analysis.cp
 void add_export_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 void add_gc_command(CLI::App& app, Action& action);
+void add_worker_command(CLI::App& app, Action& action);  // commands_cluster.cpp
+void add_migrate_command(CLI::App& app, Action& action);
+void add_slurm_command(CLI::App& app, Action& action);
 
 }  // namespace mose::app

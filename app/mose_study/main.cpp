@@ -28,6 +28,9 @@ void add_commands(CLI::App& app, mose::app::Action& action) {
   add_export_command(app, action);
   add_compare_command(app, action);
   add_gc_command(app, action);
+  add_worker_command(app, action);
+  add_migrate_command(app, action);
+  add_slurm_command(app, action);
 }
 
 int run_action(const mose::app::Action& action) {

@@ -5,10 +5,9 @@
 // nothing and report LeaseState::kLost.
 #include "db/sqlite/sqlite_storage.h"
 
-#include <cmath>
-
 #include "base/errors.h"
 #include "base/log.h"
+#include "db/claim_request.h"
 
 namespace mose::db::sqlite {
 namespace {
@@ -23,14 +22,7 @@ std::optional<std::string_view> kind_or_null(const std::optional<TrialKind>& kin
 // ---------------------------------------------------------------- claims
 
 std::optional<ClaimedTrial> SqliteStorage::claim_next(const ClaimRequest& request) {
-  if (request.worker.empty()) reject("claim_next: the worker id is empty");
-  if (!(request.heartbeat_timeout_s > 0.0) || !std::isfinite(request.heartbeat_timeout_s)) {
-    reject(fmt::format("claim_next: heartbeat timeout must be a positive number of seconds, got {}",
-                       request.heartbeat_timeout_s));
-  }
-  if (request.max_attempts < 1) {
-    reject("claim_next: max_attempts must be at least 1, got " + std::to_string(request.max_attempts));
-  }
+  if (const auto problem = claim_request_problem(request)) reject(*problem);
   Transaction transaction(connection_, Transaction::Mode::kWrite);
   const double now = clock_();
   const double stale_before = now - request.heartbeat_timeout_s;

@@ -6,6 +6,7 @@
 //   sqlite_storage.cpp  opening, studies, adding and querying trials
 //   sqlite_leases.cpp   the worker protocol (claim, heartbeat, finish, ...)
 //   sqlite_results.cpp  reading metrics, curves, artifacts, environment
+//   sqlite_import.cpp   writing a whole study copied from another store
 #pragma once
 
 #include "db/sqlite/connection.h"
@@ -47,6 +48,8 @@ class SqliteStorage final : public Storage {
   std::vector<ArtifactRecord> get_artifacts(std::int64_t trial_id) override;
   std::vector<EnvironmentEntry> get_environment(std::int64_t trial_id) override;
 
+  ImportedStudy import_study(const StudySnapshot& snapshot) override;
+
  private:
   void configure();
   void insert_trial_checked(std::int64_t study_id, const NewTrial& trial, double now, std::vector<AddedTrial>& added);
@@ -58,6 +61,9 @@ class SqliteStorage final : public Storage {
   template <typename Write>
   LeaseState under_lease(const Lease& lease, Write&& write);
   void upsert_metrics(std::int64_t trial_id, const std::vector<Metric>& metrics);
+  bool ids_free(const StudySnapshot& snapshot);
+  std::int64_t import_trial(std::int64_t study_id, const TrialSnapshot& snapshot,
+                            std::optional<std::int64_t> parent_id, bool keep_id);
   // "<path>: <what>" for messages about arguments.
   [[noreturn]] void reject(const std::string& what) const;
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/errors.h"
+#include "db/postgres/connection.h"
 #include "db/storage.h"
 #include "db_test_support.h"
 
@@ -32,11 +33,22 @@ TEST_CASE("plain paths and sqlite: URLs name SQLite files", "[db][url]") {
   }
 }
 
-TEST_CASE("postgresql URLs are recognised but not built yet", "[db][url]") {
+TEST_CASE("postgresql URLs open the PostgreSQL backend, and failures never show the password", "[db][url]") {
   CHECK(parse_storage_url("postgresql://mose@db.lab/studies").backend == Backend::kPostgres);
   CHECK(parse_storage_url("postgres://mose@db.lab/studies").backend == Backend::kPostgres);
-  CHECK_THROWS_MATCHES(open_storage("postgresql://mose@db.lab/studies"), mose::DbError,
-                       MessageContains({"postgresql://mose@db.lab/studies", "PostgreSQL backend is not built yet"}));
+  CHECK(parse_storage_url("postgresql://mose@db.lab/studies").location == "postgresql://mose@db.lab/studies");
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  try {
+    open_storage("postgresql://mose:s3cret@127.0.0.1:1/studies?password=s3cret&sslmode=disable");
+    FAIL("connecting to a closed port succeeded");
+  } catch (const mose::DbError& error) {
+    const std::string message = error.what();
+    CHECK_THAT(message, Catch::Matchers::Contains("postgresql://mose:***@127.0.0.1:1/studies?password=***&sslmode"));
+    CHECK_THAT(message, Catch::Matchers::Contains("cannot connect to PostgreSQL"));
+    CHECK_THAT(message, !Catch::Matchers::Contains("s3cret"));
+  }
+  CHECK(mose::db::postgres::redact_password("postgresql://u@h/db") == "postgresql://u@h/db");
+  CHECK(mose::db::postgres::redact_password("postgres://u:p@h:5/db") == "postgres://u:***@h:5/db");
 }
 
 TEST_CASE("unusable storage URLs are DbErrors listing the accepted forms", "[db][url]") {

@@ -1,21 +1,23 @@
-// The worker protocol within one process, with a hand-driven clock so that
-// heartbeat timeouts pass without sleeping. Several processes at once are
-// covered in sqlite_processes_test.cpp.
+// The worker protocol within one process, on both backends, with a
+// hand-driven clock so that heartbeat timeouts pass without sleeping. Several
+// processes at once are covered in processes_test.cpp.
 #include <catch2/catch.hpp>
 
 #include "base/errors.h"
 #include "db/storage.h"
 #include "db_test_support.h"
+#include "storage_backends.h"
 
 using namespace mose::db;
 using namespace mose::db::testing;
 
 namespace {
 
+template <typename Backend>
 struct Fixture {
-  TempDir dir;
+  Backend backend;
   ManualClock clock;
-  std::unique_ptr<Storage> storage = open_storage(dir.file("leases.db"), manual_options(clock));
+  std::unique_ptr<Storage> storage = open_storage(backend.url("leases"), manual_options(clock));
   std::int64_t study = storage->create_or_get_study({"leases", "", ""}).id;
 
   std::optional<std::int64_t> claimed_id(const ClaimRequest& request) {
@@ -27,8 +29,9 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("trials are claimed oldest first, each by one worker", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("trials are claimed oldest first, each by one worker", "[db][storage][leases]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   const auto added = f.storage->add_trials(f.study, {train_trial(1), train_trial(2), train_trial(3)});
   f.clock.advance(7);
   const auto first = f.storage->claim_next(claim_as("w1"));
@@ -47,8 +50,9 @@ TEST_CASE("trials are claimed oldest first, each by one worker", "[db][sqlite][l
   CHECK(f.storage->count_trials(f.study).running == 3);
 }
 
-TEST_CASE("an eval trial is not claimable until its training trial is done", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("an eval trial is not claimable until its training trial is done", "[db][storage][leases]",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t train = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t failing = f.storage->add_trial(f.study, train_trial(2)).id;
   // Evals are added before a later training trial, so id order alone would pick them first.
@@ -87,8 +91,9 @@ TEST_CASE("an eval trial is not claimable until its training trial is done", "[d
   CHECK(f.claimed_id(claim_as("w4")) == orphan);
 }
 
-TEST_CASE("a failed trial's descendants fail level by level", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("a failed trial's descendants fail level by level", "[db][storage][leases]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t root = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t child = f.storage->add_trial(f.study, eval_trial(1, root)).id;
   const std::int64_t grandchild = f.storage->add_trial(f.study, eval_trial(2, child)).id;
@@ -99,8 +104,9 @@ TEST_CASE("a failed trial's descendants fail level by level", "[db][sqlite][leas
   CHECK(f.storage->get_trial(grandchild)->error == "parent trial " + std::to_string(child) + " failed");
 }
 
-TEST_CASE("claims can be limited to one study or one kind", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("claims can be limited to one study or one kind", "[db][storage][leases]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t other = f.storage->create_or_get_study({"other", "", ""}).id;
   const std::int64_t mine = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t theirs = f.storage->add_trial(other, train_trial(1)).id;
@@ -118,8 +124,9 @@ TEST_CASE("claims can be limited to one study or one kind", "[db][sqlite][leases
   CHECK(f.claimed_id(request) == eval);
 }
 
-TEST_CASE("a worker that lost its claim cannot finish, fail or write to the trial", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("a worker that lost its claim cannot finish, fail or write to the trial", "[db][storage][leases]",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   const Lease old = f.storage->claim_next(claim_as("w1", 1.0))->lease;
   REQUIRE(f.storage->append_curve(old, {{"train_loss", 0, 6.0}}) == LeaseState::kHeld);
@@ -163,8 +170,9 @@ TEST_CASE("a worker that lost its claim cannot finish, fail or write to the tria
   CHECK(f.storage->get_trial(id)->finished == f.clock.now());
 }
 
-TEST_CASE("heartbeats keep a trial from being reclaimed", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("heartbeats keep a trial from being reclaimed", "[db][storage][leases]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   f.storage->add_trial(f.study, train_trial(1));
   const Lease lease = f.storage->claim_next(claim_as("w1", 1.0))->lease;
   for (int i = 0; i < 5; ++i) {
@@ -178,8 +186,9 @@ TEST_CASE("heartbeats keep a trial from being reclaimed", "[db][sqlite][leases]"
   CHECK(f.storage->claim_next(claim_as("w2", 1.0)));
 }
 
-TEST_CASE("a trial that outlives max_attempts workers is failed, not handed out again", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("a trial that outlives max_attempts workers is failed, not handed out again",
+                   "[db][storage][leases]", SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   LogCapture log;
   ClaimRequest request = claim_as("w1", 1.0);
@@ -200,8 +209,8 @@ TEST_CASE("a trial that outlives max_attempts workers is failed, not handed out 
   CHECK_THAT(log.messages()[1], Catch::Matchers::EndsWith("trial " + std::to_string(id) + " failed: " + failed.error));
 }
 
-TEST_CASE("claim requests are checked", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("claim requests are checked", "[db][storage][leases]", SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   CHECK_THROWS_MATCHES(f.storage->claim_next(claim_as("")), mose::DbError, MessageContains({"worker id is empty"}));
   CHECK_THROWS_MATCHES(f.storage->claim_next(claim_as("w", 0.0)), mose::DbError,
                        MessageContains({"heartbeat timeout must be a positive number of seconds, got 0"}));
@@ -210,8 +219,9 @@ TEST_CASE("claim requests are checked", "[db][sqlite][leases]") {
   CHECK_THROWS_MATCHES(f.storage->claim_next(request), mose::DbError, MessageContains({"max_attempts"}));
 }
 
-TEST_CASE("a released trial is pending again, keeps its results and runs next at once", "[db][sqlite][leases]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("a released trial is pending again, keeps its results and runs next at once",
+                   "[db][storage][leases]", SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   const Lease first = f.storage->claim_next(claim_as("w1", 60.0))->lease;
   REQUIRE(f.storage->append_curve(first, {{"train_loss", 10, 5.0}}) == LeaseState::kHeld);

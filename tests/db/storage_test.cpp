@@ -1,25 +1,27 @@
 // Studies, adding and querying trials, and reading results back (the parts of
-// SqliteStorage that are not the claim protocol, see sqlite_leases_test.cpp).
-#include "db/sqlite/sqlite_storage.h"
+// the storage contract that are not the claim protocol, see leases_test.cpp),
+// on both backends (storage_backends.h).
+#include "db/storage.h"
 
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <numeric>
 
 #include "base/errors.h"
 #include "db_test_support.h"
+#include "storage_backends.h"
 
 using namespace mose::db;
 using namespace mose::db::testing;
 
 namespace {
 
+template <typename Backend>
 struct Fixture {
-  TempDir dir;
+  Backend backend;
   ManualClock clock;
-  std::unique_ptr<Storage> storage = open_storage(dir.file("study.db"), manual_options(clock));
+  std::unique_ptr<Storage> storage = open_storage(backend.url("study"), manual_options(clock));
   std::int64_t study = storage->create_or_get_study({"sweep", "recipes/sweep.toml", "name = 'sweep'"}).id;
 
   Lease claim(const std::string& worker) {
@@ -31,8 +33,9 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("create_or_get_study creates once and then returns the stored study", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("create_or_get_study creates once and then returns the stored study", "[db][storage]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   f.clock.advance(10);
   const StudyRecord again = f.storage->create_or_get_study({"sweep", "elsewhere.toml", "changed"});
   CHECK(again.id == f.study);
@@ -44,12 +47,13 @@ TEST_CASE("create_or_get_study creates once and then returns the stored study", 
   CHECK(f.storage->find_study("other")->id == other.id);
   CHECK_FALSE(f.storage->find_study("missing"));
   CHECK(f.storage->list_studies().size() == 2);
-  CHECK(f.storage->describe() == "sqlite:" + f.dir.file("study.db"));
+  CHECK(f.storage->describe() == f.backend.describe("study"));
   CHECK_THROWS_AS(f.storage->create_or_get_study({"", "", ""}), mose::DbError);
 }
 
-TEST_CASE("adding a trial whose config hash the study holds returns the existing id", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("adding a trial whose config hash the study holds returns the existing id", "[db][storage]",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   const AddedTrial first = f.storage->add_trial(f.study, train_trial(1, 42));
   CHECK(first.inserted);
   f.clock.advance(5);
@@ -76,8 +80,9 @@ TEST_CASE("adding a trial whose config hash the study holds returns the existing
   CHECK(f.storage->add_trial(other, train_trial(1, 42)).inserted);
 }
 
-TEST_CASE("a config hash that stands for another config, or a missing parent or study, is a DbError", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("a config hash that stands for another config, or a missing parent or study, is a DbError",
+                   "[db][storage]", SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   f.storage->add_trial(f.study, train_trial(1));
   NewTrial clash = train_trial(2);
   clash.config_hash = train_trial(1).config_hash;
@@ -91,8 +96,9 @@ TEST_CASE("a config hash that stands for another config, or a missing parent or 
   CHECK(f.storage->list_trials({}).size() == 1);
 }
 
-TEST_CASE("trials are listed by filter and counted by status", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("trials are listed by filter and counted by status", "[db][storage]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t a = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t b = f.storage->add_trial(f.study, train_trial(2)).id;
   const std::int64_t e = f.storage->add_trial(f.study, eval_trial(1, a)).id;
@@ -122,8 +128,9 @@ TEST_CASE("trials are listed by filter and counted by status", "[db][sqlite]") {
   CHECK_FALSE(f.storage->get_trial(424242));
 }
 
-TEST_CASE("a done trial is found by config hash from any study", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("a done trial is found by config hash from any study", "[db][storage]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t trained = f.storage->add_trial(f.study, train_trial(1)).id;
   CHECK_FALSE(f.storage->find_done_trial(train_trial(1).config_hash));  // pending is not reusable
   Lease lease = f.claim("w");
@@ -138,8 +145,9 @@ TEST_CASE("a done trial is found by config hash from any study", "[db][sqlite]")
   CHECK_FALSE(f.storage->find_done_trial("no-such-hash"));
 }
 
-TEST_CASE("metrics of many trials come back in one call, NaN included", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("metrics of many trials come back in one call, NaN included", "[db][storage]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   std::vector<std::int64_t> done;
   for (int i = 0; i < 3; ++i) {
     done.push_back(f.storage->add_trial(f.study, train_trial(i)).id);
@@ -170,8 +178,9 @@ TEST_CASE("metrics of many trials come back in one call, NaN included", "[db][sq
   CHECK(f.storage->get_metrics({done[2]}).size() == 2);
 }
 
-TEST_CASE("curves, artifacts and environment are stored per trial", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("curves, artifacts and environment are stored per trial", "[db][storage]", SqliteBackend,
+                   PostgresBackend) {
+  Fixture<TestType> f;
   f.storage->add_trial(f.study, train_trial(1));
   Lease lease = f.claim("w");
   REQUIRE(f.storage->append_curve(lease, {{"train_loss", 0, 5.0}, {"train_loss", 100, 4.0}, {"lr", 0, 1e-3}}) ==
@@ -204,8 +213,9 @@ TEST_CASE("curves, artifacts and environment are stored per trial", "[db][sqlite
   CHECK((environment[1].key == "torch" && environment[1].value == "2.5.1"));
 }
 
-TEST_CASE("resetting a failed trial sends it back to pending without its old results", "[db][sqlite]") {
-  Fixture f;
+TEMPLATE_TEST_CASE("resetting a failed trial sends it back to pending without its old results", "[db][storage]",
+                   SqliteBackend, PostgresBackend) {
+  Fixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   Lease lease = f.claim("w1");
   REQUIRE(f.storage->append_curve(lease, {{"train_loss", 0, 5.0}}) == LeaseState::kHeld);

@@ -1,0 +1,90 @@
+// The two backends every storage contract test runs against: test cases are
+// TEMPLATE_TEST_CASE(..., SqliteBackend, PostgresBackend), so CTest lists each
+// twice ("<name> - SqliteBackend", "<name> - PostgresBackend"). A backend hands
+// out store URLs by name; the same name gives the same store for the life of
+// the backend object, and every store is removed with it.
+//
+// PostgreSQL: each store is a fresh database on the test server, created on
+// first use and dropped afterwards, so tests running in parallel never share
+// data. The server's admin URL comes from $MOSE_TEST_POSTGRES_URL, or from the
+// file named by $MOSE_TEST_POSTGRES_URL_FILE, which CTest's "postgres" fixture
+// writes after starting a throwaway server (scripts/postgres-test-server). With
+// neither, a PostgreSQL test FAILS rather than skips: under CTest the fixture
+// always provides a server, and a developer running the test binary by hand
+// can start one with `scripts/postgres-test-server start DIR` and export its URL.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "db/postgres/connection.h"
+#include "db_test_support.h"
+
+namespace mose::db::testing {
+
+struct SqliteBackend {
+  TempDir dir;
+
+  std::string url(const std::string& name) const { return dir.file(name + ".db"); }
+  std::string describe(const std::string& name) const { return "sqlite:" + url(name); }
+};
+
+// postgresql://user@host:port/postgres, the server the PostgreSQL tests use.
+inline std::string postgres_admin_url() {
+  if (const char* url = std::getenv("MOSE_TEST_POSTGRES_URL"); url != nullptr && *url != '\0') return url;
+  const char* file = std::getenv("MOSE_TEST_POSTGRES_URL_FILE");
+  if (file == nullptr || *file == '\0') {
+    FAIL(
+        "no PostgreSQL server for this test: run it through ctest (which starts one), or run "
+        "`scripts/postgres-test-server start DIR` and set MOSE_TEST_POSTGRES_URL to the URL it prints");
+  }
+  std::ifstream in(file);
+  std::string url;
+  if (!std::getline(in, url) || url.empty()) {
+    FAIL("MOSE_TEST_POSTGRES_URL_FILE names " << file << ", which holds no URL: did the postgres fixture start?");
+  }
+  return url;
+}
+
+class PostgresBackend {
+ public:
+  PostgresBackend() : admin_url_(postgres_admin_url()) {}
+  ~PostgresBackend() {
+    try {
+      postgres::Connection admin(admin_url_, 10.0);
+      for (const auto& [name, database] : databases_) {
+        admin.exec_script("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      }
+    } catch (const std::exception& error) {
+      WARN("could not drop the test databases: " << error.what());
+    }
+  }
+  PostgresBackend(const PostgresBackend&) = delete;
+  PostgresBackend& operator=(const PostgresBackend&) = delete;
+
+  std::string url(const std::string& name) {
+    auto it = databases_.find(name);
+    if (it == databases_.end()) {
+      static std::atomic<int> counter{0};
+      // Digits and underscores only: a database name cannot be a bound parameter.
+      const std::string database = "mose_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+      postgres::Connection admin(admin_url_, 10.0);
+      admin.exec_script("CREATE DATABASE " + database);
+      it = databases_.emplace(name, database).first;
+    }
+    return admin_url_.substr(0, admin_url_.rfind('/') + 1) + it->second;
+  }
+  std::string describe(const std::string& name) { return url(name); }
+
+ private:
+  std::string admin_url_;
+  std::map<std::string, std::string> databases_;
+};
+
+}  // namespace mose::db::testing
