@@ -1,0 +1,69 @@
+#include "study_snapshot.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "study/json_reader.h"
+#include "study/study_status.h"
+
+namespace mose::gui::view_model {
+namespace {
+
+// Each parameter of the stored policy object but its name, as "policy.<key>" facets.
+void add_policy_parameters(const study::TrialRow& row, Facets& facets) {
+  const study::JsonValue config = study::parse_json(row.trial.config, fmt::format("trial {} config", row.trial.id));
+  const study::JsonValue* policy = study::json_find(config, "policy");
+  if (policy == nullptr || !policy->is_object()) return;
+  for (const auto& [key, value] : policy->as_object()) {
+    if (key != "name") facets.emplace_back("policy." + key, *study::json_text(&value));
+  }
+}
+
+void count_statuses(const study::StudyData& data, StudySnapshot& snapshot) {
+  for (const study::TrialRow& row : data.trials) {
+    db::StatusCounts& counts = row.trial.kind == db::TrialKind::kTrain ? snapshot.training : snapshot.evaluation;
+    switch (row.trial.status) {
+      case db::TrialStatus::kPending: ++counts.pending; break;
+      case db::TrialStatus::kRunning: ++counts.running; break;
+      case db::TrialStatus::kDone: ++counts.done; break;
+      case db::TrialStatus::kFailed: ++counts.failed; break;
+    }
+  }
+}
+
+}  // namespace
+
+Facets trial_facets(const study::StudyData& data, const study::TrialRow& row) {
+  Facets facets{{"mode", row.mode}, {"routing", row.routing}, {"policy", row.policy}};
+  const study::TrialRow* training = &row;
+  if (row.trial.kind == db::TrialKind::kEval) {
+    add_policy_parameters(row, facets);
+    training = row.trial.parent_id ? data.find(*row.trial.parent_id) : nullptr;
+  }
+  if (training != nullptr) facets.emplace_back("seed", std::to_string(training->trial.seed));
+  for (const auto& [axis, value] : row.axes) {
+    if (axis != "mode" && axis != "train.seed") facets.emplace_back(axis, value);
+  }
+  return facets;
+}
+
+StudySnapshot make_snapshot(study::StudyData data, double now) {
+  StudySnapshot snapshot;
+  std::set<std::string> metrics;
+  snapshot.facets.reserve(data.trials.size());
+  for (const study::TrialRow& row : data.trials) {
+    snapshot.facets.push_back(trial_facets(data, row));
+    if (row.trial.kind == db::TrialKind::kEval && row.trial.status == db::TrialStatus::kDone) {
+      for (const auto& [name, value] : row.metrics) metrics.insert(name);
+    }
+  }
+  snapshot.metric_names.assign(metrics.begin(), metrics.end());
+  count_statuses(data, snapshot);
+  snapshot.eta_s = study::study_status(data, now).eta_s;
+  snapshot.data = std::move(data);
+  return snapshot;
+}
+
+}  // namespace mose::gui::view_model
