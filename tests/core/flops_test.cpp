@@ -76,19 +76,25 @@ double count_forward_flops(Gpt& model, const at::Tensor& tokens, const WidthChoo
   return flops.total;
 }
 
+// A small model whose every product is counted: 97 tokens, d_model 16, 4 experts of 24.
+ModelConfig counted_model(int n_layer) {
+  ModelConfig config;
+  config.vocab_size = 97;
+  config.n_layer = n_layer;
+  config.n_head = 2;
+  config.d_model = 16;
+  config.seq_len = 12;
+  config.n_experts = 4;
+  config.d_ff = 24;
+  config.dense_d_ff = 20;
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("FLOPs formula equals the executed multiply-adds", "[core][flops]") {
   for (const char* activation : {"gelu", "swiglu"}) {
-    ModelConfig config;
-    config.vocab_size = 97;
-    config.n_layer = 3;
-    config.n_head = 2;
-    config.d_model = 16;
-    config.seq_len = 12;
-    config.n_experts = 4;
-    config.d_ff = 24;
-    config.dense_d_ff = 20;
+    ModelConfig config = counted_model(3);
     config.moe_stride = 2;  // layers 1 is MoE; 0 and 2 dense
     config.activation = activation;
     config.router.top_k = 2;
@@ -130,15 +136,7 @@ TEST_CASE("FLOPs breakdown by hand for a one-layer model", "[core][flops]") {
 
 TEST_CASE("FLOPs formula equals the executed multiply-adds under every routing regime", "[core][flops][routing]") {
   for (const std::string& router : router_types()) {
-    ModelConfig config;
-    config.vocab_size = 97;
-    config.n_layer = 2;
-    config.n_head = 2;
-    config.d_model = 16;
-    config.seq_len = 12;
-    config.n_experts = 4;
-    config.d_ff = 24;
-    config.dense_d_ff = 20;
+    ModelConfig config = counted_model(2);
     config.router.type = router;
     config.router.top_k = 2;
     config.router.granularity = 2;  // deepseek: shared experts count too
