@@ -14,6 +14,7 @@
 #include "core/device.h"
 #include "core/eval/evaluate.h"
 #include "core/eval/task_eval.h"
+#include "core/model/random_k_router.h"
 #include "core/policy/width_policies.h"
 #include "core/train/checkpoint.h"
 #include "core/train/trainer.h"
@@ -71,13 +72,25 @@ int64_t count_parameters(Gpt& model, bool experts_only) {
   return n;
 }
 
+// Experts per token at inference for every MoE layer: only random_k models serve any k.
+void set_inference_k(Gpt& model, int k) {
+  if (model.config().router.type != "random_k") {
+    throw ConfigError(fmt::format("policy.k = {}: choosing k at inference needs model.router.type = \"random_k\", "
+                                  "not \"{}\"",
+                                  k, model.config().router.type));
+  }
+  for (const auto& layer : model.moe_layers()) {
+    std::dynamic_pointer_cast<RandomKRouter>(layer->router())->set_inference_k(k);
+  }
+}
+
 // Empty when the achieved expert budget is within kBudgetTolerance of the policy's
 // target, else why not.
 std::string budget_note(const WidthPolicySpec& policy, const LmEvalResult& r, const ModelConfig& model) {
   const double target = policy.target_budget();
   if (std::abs(r.expert_budget - target) <= kBudgetTolerance * target) return "";
   const std::string why =
-      policy.name == "uniform"
+      policy.is_uniform()
           ? fmt::format("width {} is not close to a whole number of the expert's {} hidden units", policy.width,
                         model.expert_d_ff())
           : "widths are whole hidden units, and the evaluation windows' routing differs from the calibration "
@@ -116,6 +129,7 @@ LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint
   Gpt model(model_config, config.train.seed);
   load_checkpoint(checkpoint_path, model, nullptr, training_fingerprint(config));
   model.to(resolve_device(config.train.device));
+  if (policy.experts_per_token > 0) set_inference_k(model, policy.experts_per_token);
   const ValidationSplit split =
       split_validation(dataset, model_config.seq_len, config.eval.tokens);
   const auto widths = make_width_policy(policy, model, split.calibration, config.eval.batch_size);

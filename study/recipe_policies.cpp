@@ -44,6 +44,37 @@ PolicyKind uniform_policy() {
   return kind;
 }
 
+// uniform_k: random_k models (Matryoshka MoE) at inference: every width crossed with every
+// k (experts per token); one evaluation trial per (width, k), its own frontier group.
+bool is_expert_count(double k) { return k >= 1 && k == static_cast<double>(static_cast<int>(k)); }
+
+PolicyKind uniform_k_policy() {
+  PolicyKind kind;
+  kind.name = "uniform_k";
+  kind.summary = "random_k models: uniform width w with k experts per token at inference";
+  kind.parameters = {
+      PolicyParameter{"widths", ValueKind::kFloatList, "a non-empty array of widths in (0, 1]", true, is_width},
+      PolicyParameter{"k", ValueKind::kFloatList, "a non-empty array of whole numbers of experts per token (>= 1)",
+                      true, is_expert_count}};
+  kind.expand = [](const PolicyValues& values) {
+    std::vector<core::WidthPolicySpec> policies;
+    for (double k : std::get<std::vector<double>>(values.at("k"))) {
+      for (double w : std::get<std::vector<double>>(values.at("widths"))) {
+        policies.push_back(validated(
+            core::WidthPolicySpec{.name = "uniform_k", .width = w, .experts_per_token = static_cast<int>(k)}));
+      }
+    }
+    return policies;
+  };
+  kind.settings = [](const core::WidthPolicySpec& policy) {
+    return JsonValue::Object{{"name", JsonValue(policy.name)},
+                             {"width", JsonValue(policy.width)},
+                             {"k", JsonValue(static_cast<int64_t>(policy.experts_per_token))}};
+  };
+  kind.expert_fraction = [](const core::WidthPolicySpec& policy) { return policy.width; };
+  return kind;
+}
+
 // Budgeted policies (threshold, ttt, layer_budget): one evaluation trial per budget B, each spending
 // a share B of the full-width expert FLOPs (calibrated on held-out validation windows).
 PolicyKind budget_policy(const char* name, const char* summary,
@@ -86,6 +117,7 @@ constexpr char kLayerBudget[] = "layer_budget";
 const std::vector<PolicyKind>& policy_kinds() {
   static const std::vector<PolicyKind> kinds{
       uniform_policy(),
+      uniform_k_policy(),
       budget_policy(kThreshold, "router confidence -> width through thresholds calibrated so the mean width is B",
                     expand_budgets<kThreshold>),
       budget_policy(kTtt, "w = clip(s B k p^gamma / sum p^gamma) snapped to the grid, gamma fitted on calibration",

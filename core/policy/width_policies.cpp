@@ -73,6 +73,7 @@ std::unique_ptr<WidthChooser> make_layer_budget(const WidthPolicySpec& spec, Gpt
 
 const std::vector<PolicyEntry>& registry() {
   static const std::vector<PolicyEntry> entries{{"uniform", false, make_uniform},
+                                                {"uniform_k", false, make_uniform},
                                                 {"threshold", true, make_threshold},
                                                 {"ttt", true, make_ttt},
                                                 {"layer_budget", true, make_layer_budget}};

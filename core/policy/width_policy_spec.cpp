@@ -11,7 +11,7 @@
 namespace mose::core {
 
 const std::vector<std::string>& width_policy_names() {
-  static const std::vector<std::string> names{"uniform", "threshold", "ttt", "layer_budget"};
+  static const std::vector<std::string> names{"uniform", "uniform_k", "threshold", "ttt", "layer_budget"};
   return names;
 }
 
@@ -29,7 +29,11 @@ void WidthPolicySpec::validate() const {
     throw ConfigError(
         fmt::format("policy.name = '{}': unknown width policy; known: {}", name, fmt::join(names, ", ")));
   }
-  if (name == "uniform") {
+  if (experts_per_token < 0 || (name == "uniform_k" && experts_per_token < 1)) {
+    throw ConfigError(fmt::format("policy.k = {}: expected {}", experts_per_token,
+                                  name == "uniform_k" ? "at least 1 expert per token" : "0 (the model's) or more"));
+  }
+  if (is_uniform()) {
     if (!(width > 0 && width <= 1)) {
       throw ConfigError(fmt::format("policy.width = {}: expected a width in (0, 1]", width));
     }

@@ -2,6 +2,8 @@
 // engine. Torch-free (compiled into mose_core_config, so recipe parsing validates specs
 // without LibTorch). Policies are built from it by name in width_policies.h.
 //   uniform:      every selected expert at `width`.
+//   uniform_k:    uniform at `width` with `experts_per_token` = k experts per token: the
+//                 inference k of a random_k model (Matryoshka MoE), a second compute axis.
 //   threshold:    router confidence -> width through thresholds calibrated so the mean width
 //                 is `budget` (threshold_width.h).
 //   ttt:          w = clip(s * budget * k * p^gamma / sum_j p_j^gamma, grid.front(), 1) snapped
@@ -22,10 +24,12 @@ struct WidthPolicySpec {
   double budget = 1.0;                  // threshold, ttt, layer_budget: target mean width of the assignments
   std::optional<double> gamma = {};     // ttt: fixed exponent; absent = fitted on calibration windows
   std::vector<double> grid = {0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0};  // threshold, ttt, layer_budget
+  int experts_per_token = 0;            // inference k (random_k routers); 0 = the model's router.top_k
   void validate() const;                // ConfigError naming the field at fault
 
-  // The expert budget the policy aims at: `width` for uniform, `budget` otherwise.
-  double target_budget() const { return name == "uniform" ? width : budget; }
+  // The expert budget the policy aims at: `width` for uniform(_k), `budget` otherwise.
+  double target_budget() const { return is_uniform() ? width : budget; }
+  bool is_uniform() const { return name == "uniform" || name == "uniform_k"; }
 };
 
 // ConfigError "policy.grid = [...]: expected strictly increasing widths in (0, 1]" unless

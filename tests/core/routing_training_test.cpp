@@ -139,6 +139,21 @@ TEST_CASE("routing regime random_k trains over k in [1, 3] and runs top_k at inf
   c.model.router.k_max = 3;
   RegimeResult r = train_and_evaluate(c);
   CHECK(experts_per_token(r.full) == Approx(2.0));
+  // Any k at inference, through the uniform_k policy: expert FLOPs follow k.
+  std::vector<double> expert_flops;
+  for (int k : {1, 2, 3}) {
+    WidthPolicySpec policy{.name = "uniform_k", .width = 1.0, .experts_per_token = k};
+    LmEvalResult at_k = evaluate_run(c, c.train.checkpoint_path, policy);
+    CHECK(experts_per_token(at_k) == Approx(k));
+    CHECK(at_k.expert_budget == Approx(1.0));
+    expert_flops.push_back(at_k.flops.experts);
+  }
+  CHECK(expert_flops[2] == Approx(3 * expert_flops[0]));
+  // A model whose router cannot change k says so.
+  RunConfig topk = regime_run(dir.path(), "topk");
+  train_run(topk);
+  CHECK_THROWS_WITH(evaluate_run(topk, topk.train.checkpoint_path, {.name = "uniform_k", .experts_per_token = 3}),
+                    Catch::Contains("needs model.router.type = \"random_k\", not \"topk\""));
 }
 
 TEST_CASE("routing regime soft_topk trains and runs its learned budget of experts", "[core][routing][training]") {

@@ -344,4 +344,25 @@ widths = [0.25]
   CHECK(recipe.evaluation[0].config_hash != recipe.evaluation[3].config_hash);
 }
 
+TEST_CASE("uniform_k crosses widths with inference k for random_k models", "[study][recipe]") {
+  const Recipe recipe = load_text(R"(
+[model.router]
+type = "random_k"
+[[policy]]
+name = "uniform_k"
+widths = [1, 0.5]
+k = [1, 3]
+)");
+  REQUIRE(recipe.evaluation.size() == 4);
+  std::vector<std::string> labels;
+  for (const EvalTrialSpec& eval : recipe.evaluation) labels.push_back(eval.label);
+  CHECK(labels == std::vector<std::string>{"policy=uniform_k,width=1,k=1", "policy=uniform_k,width=0.5,k=1",
+                                           "policy=uniform_k,width=1,k=3", "policy=uniform_k,width=0.5,k=3"});
+  CHECK(recipe.evaluation[0].policy.experts_per_token == 1);
+  CHECK(recipe.evaluation[2].policy.experts_per_token == 3);
+  CHECK(recipe.evaluation[0].config_hash != recipe.evaluation[2].config_hash);
+  CHECK_THROWS_WITH(load_text("[[policy]]\nname = \"uniform_k\"\nwidths = [1]\nk = [1.5]\n"),
+                    Catch::Contains("whole numbers of experts per token"));
+}
+
 }  // namespace mose::study
