@@ -58,6 +58,14 @@ std::vector<db::Metric> eval_metrics(const core::LmEvalResult& result, const cor
                                static_cast<double>(layer.null_assignments + layer.assignments))});
     }
     metrics.push_back({fmt::format("moe{}.load_max_over_mean", i), load_max_over_mean(layer)});
+    // The width histogram: share of the layer's computed assignments (shared ones
+    // included) at each width m / d_ff that occurred.
+    const double ran = static_cast<double>(layer.computed() + layer.shared_assignments);
+    for (std::size_t m = 1; m < layer.width_histogram.size(); ++m) {
+      if (layer.width_histogram[m] == 0) continue;
+      metrics.push_back({fmt::format("moe{}.width_share.{:.3f}", i, static_cast<double>(m) / model.expert_d_ff()),
+                         ratio(static_cast<double>(layer.width_histogram[m]), ran)});
+    }
     for (std::size_t e = 0; e < layer.tokens_per_expert.size(); ++e) {
       metrics.push_back({fmt::format("moe{}.expert{}.share", i, e),
                          ratio(static_cast<double>(layer.tokens_per_expert[e]), static_cast<double>(layer.computed()))});

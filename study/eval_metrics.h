@@ -23,7 +23,9 @@ namespace mose::study {
 // over the mean per expert: 1 = perfectly balanced), moe<i>.experts_per_token (routed
 // experts that ran per token), moe<i>.dropped_tokens_fraction (tokens no routed expert
 // processed), moe<i>.null_fraction (null_experts: share of chosen slots that were null),
-// moe<i>.expert<e>.share (expert e's share of the layer's computed assignments), and
+// moe<i>.expert<e>.share (expert e's share of the layer's computed assignments),
+// moe<i>.width_share.<w> (share of its computed assignments at width w = m / d_ff, for
+// each width that occurred: the width histogram), and
 // experts_per_token over all MoE layers.
 // When evaluate_run set a target budget: budget (the policy's target), budget_error
 // (expert_budget / budget - 1) and budget_met (1 when within core::kBudgetTolerance,

@@ -58,3 +58,35 @@ TEST_CASE("eval metrics record the target budget, its error and each task's scor
 }
 
 }  // namespace mose::study
+
+namespace mose::study {
+
+TEST_CASE("eval metrics record per-layer expert usage and the width histogram", "[study][eval]") {
+  core::ModelConfig model;  // d_ff 512, 4 experts
+  core::MoeLayerStats layer;
+  layer.tokens = 10;
+  layer.assignments = 20;  // 2 chosen per token, 4 dropped by capacity
+  layer.dropped = 4;
+  layer.tokens_without_expert = 1;
+  layer.tokens_per_expert = {8, 4, 4, 0};
+  layer.width_histogram.assign(513, 0);
+  layer.width_histogram[128] = 12;  // 12 of the 16 that ran at width 0.25, 4 at full width
+  layer.width_histogram[512] = 4;
+  layer.hidden_units = 12 * 128 + 4 * 512;
+  core::LmEvalResult r;
+  r.target_budget = std::nan("");
+  r.layers = {layer};
+  const auto m = by_name(eval_metrics(r, model));
+  CHECK(m.at("moe0.experts_per_token") == Approx(1.6));
+  CHECK(m.at("moe0.dropped_fraction") == Approx(0.2));
+  CHECK(m.at("moe0.dropped_tokens_fraction") == Approx(0.1));
+  CHECK(m.at("moe0.expert0.share") == Approx(0.5));
+  CHECK(m.at("moe0.expert3.share") == 0.0);
+  CHECK(m.at("moe0.width_share.0.250") == Approx(0.75));
+  CHECK(m.at("moe0.width_share.1.000") == Approx(0.25));
+  CHECK_FALSE(m.contains("moe0.width_share.0.500"));
+  CHECK(m.at("moe0.mean_width") == Approx((12 * 0.25 + 4 * 1.0) / 16));
+  CHECK_FALSE(m.contains("moe0.null_fraction"));  // no null experts
+}
+
+}  // namespace mose::study
