@@ -66,7 +66,7 @@ TEST_CASE("evaluate_run builds every budgeted policy by name and meets its budge
   CHECK(evaluate_run(c, c.train.checkpoint_path, spec).expert_budget == Approx(0.6).epsilon(kBudgetTolerance));
   spec.name = "layer";
   CHECK_THROWS_WITH(evaluate_run(c, c.train.checkpoint_path, spec),
-                    Catch::Contains("unknown width policy; known: uniform, threshold, ttt, layer_budget"));
+                    Catch::Contains("unknown width policy; known: uniform, uniform_k, threshold, ttt, layer_budget"));
 }
 
 TEST_CASE("evaluate_run explains a budget it misses", "[core][policy]") {

@@ -176,10 +176,10 @@ TEST_CASE("an unknown width policy name lists the known ones", "[core][policy]")
   WidthPolicySpec spec;
   spec.name = "thresh";
   CHECK_THROWS_WITH(spec.validate(),
-                    Catch::Contains("unknown width policy; known: uniform, threshold, ttt, layer_budget"));
+                    Catch::Contains("unknown width policy; known: uniform, uniform_k, threshold, ttt, layer_budget"));
   Gpt model(testing::tiny_model(), 1);
   CHECK_THROWS_AS(make_width_policy(spec, model, at::Tensor(), 8), mose::ConfigError);
-  CHECK(known_width_policies() == std::vector<std::string>{"uniform", "threshold", "ttt", "layer_budget"});
+  CHECK(known_width_policies() == std::vector<std::string>{"uniform", "uniform_k", "threshold", "ttt", "layer_budget"});
   spec.name = "ttt";
   spec.budget = 0.05;  // below the grid
   CHECK_THROWS_AS(spec.validate(), mose::ConfigError);
