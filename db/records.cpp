@@ -1,6 +1,7 @@
 #include "db/records.h"
 
 #include <array>
+#include <map>
 #include <utility>
 
 #include "base/errors.h"
@@ -48,5 +49,32 @@ std::string_view to_string(LeaseState state) { return state == LeaseState::kHeld
 
 TrialKind parse_trial_kind(std::string_view name) { return parse_name(kKindNames, name, "trial kind"); }
 TrialStatus parse_trial_status(std::string_view name) { return parse_name(kStatusNames, name, "trial status"); }
+
+std::optional<std::string_view> name_or_null(const std::optional<TrialStatus>& status) {
+  if (!status) return std::nullopt;
+  return to_string(*status);
+}
+
+std::optional<std::string_view> name_or_null(const std::optional<TrialKind>& kind) {
+  if (!kind) return std::nullopt;
+  return to_string(*kind);
+}
+
+void import_trials_in_order(const StudySnapshot& snapshot, const std::string& store, const ImportTrial& import_one) {
+  std::map<std::int64_t, std::int64_t> new_ids;
+  for (const TrialSnapshot& trial : snapshot.trials) {
+    std::optional<std::int64_t> parent;
+    if (trial.trial.parent_id) {
+      const auto it = new_ids.find(*trial.trial.parent_id);
+      if (it == new_ids.end()) {
+        throw DbError(store + ": cannot import trial " + std::to_string(trial.trial.id) + ": its parent trial " +
+                      std::to_string(*trial.trial.parent_id) + " is not an earlier trial of study '" +
+                      snapshot.study.name + "'");
+      }
+      parent = it->second;
+    }
+    new_ids[trial.trial.id] = import_one(trial, parent);
+  }
+}
 
 }  // namespace mose::db

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,10 @@ enum class LeaseState { kHeld, kLost };
 std::string_view to_string(TrialKind kind);
 std::string_view to_string(TrialStatus status);
 std::string_view to_string(LeaseState state);
+
+// The stored name, or nullopt for an unset filter field (a SQL NULL parameter).
+std::optional<std::string_view> name_or_null(const std::optional<TrialStatus>& status);
+std::optional<std::string_view> name_or_null(const std::optional<TrialKind>& kind);
 
 // Parse stored names; throw DbError naming the value and the accepted names.
 TrialKind parse_trial_kind(std::string_view name);
@@ -179,6 +184,13 @@ struct StudySnapshot {
   StudyRecord study{};
   std::vector<TrialSnapshot> trials{};
 };
+
+// Imports a snapshot's trials in id order through `import_one(trial, parent)`, where
+// `parent` is the parent's id in the target store (ids may be renumbered) and
+// import_one returns the trial's new id. Every backend's import_study shares this rule.
+// Throws DbError naming `store` when a trial's parent is not an earlier trial.
+using ImportTrial = std::function<std::int64_t(const TrialSnapshot& trial, std::optional<std::int64_t> parent)>;
+void import_trials_in_order(const StudySnapshot& snapshot, const std::string& store, const ImportTrial& import_one);
 
 struct ImportedStudy {
   StudyRecord study{};

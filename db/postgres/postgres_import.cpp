@@ -46,19 +46,9 @@ ImportedStudy PostgresStorage::import_study(const StudySnapshot& snapshot) {
       Params::of(imported.ids_kept ? std::optional(study.id) : std::nullopt, study.name, study.recipe_path,
                  study.recipe_text, study.created));
   const std::int64_t study_id = inserted.int64(0, 0);
-  std::map<std::int64_t, std::int64_t> new_ids;
-  for (const TrialSnapshot& trial : snapshot.trials) {
-    std::optional<std::int64_t> parent;
-    if (trial.trial.parent_id) {
-      const auto it = new_ids.find(*trial.trial.parent_id);
-      if (it == new_ids.end()) {
-        reject("cannot import trial " + std::to_string(trial.trial.id) + ": its parent trial " +
-               std::to_string(*trial.trial.parent_id) + " is not an earlier trial of study '" + study.name + "'");
-      }
-      parent = it->second;
-    }
-    new_ids[trial.trial.id] = import_trial(study_id, trial, parent, imported.ids_kept);
-  }
+  import_trials_in_order(snapshot, describe(), [&](const TrialSnapshot& trial, std::optional<std::int64_t> parent) {
+    return import_trial(study_id, trial, parent, imported.ids_kept);
+  });
   if (imported.ids_kept) {
     // Explicit ids do not advance the identity sequences; later inserts must not reuse them.
     for (const char* table : {"studies", "trials"}) {

@@ -9,16 +9,6 @@
 namespace mose::db::postgres {
 namespace {
 
-std::optional<std::string_view> name_or_null(const std::optional<TrialStatus>& status) {
-  if (!status) return std::nullopt;
-  return to_string(*status);
-}
-
-std::optional<std::string_view> name_or_null(const std::optional<TrialKind>& kind) {
-  if (!kind) return std::nullopt;
-  return to_string(*kind);
-}
-
 std::string select_trials(std::string_view where) {
   return "SELECT " + std::string(kTrialColumns) + " FROM trials " + std::string(where);
 }
