@@ -1,5 +1,7 @@
 // Training throughput and peak memory of the engine for a named config, standard MoE
-// vs MoSE (sandwich), plus MoE-layer forward time per width. Synthetic tokens: this
+// vs MoSE (sandwich), plus MoE-layer forward time per width (uniform and ttt per-token
+// widths) with achieved TFLOP/s against a measured dense-GEMM peak, and the expert FFN
+// alone through the reference and the grouped path. Synthetic tokens: this
 // measures the engine, not the data path. Usage:
 //   train_bench [--config tiny-cpu|small-cpu|bench-moe] [--steps N] [--device auto|cpu|cuda]
 // Prints one JSON object per measurement (record them in bench/RESULTS.md).
@@ -8,15 +10,22 @@
 #include <sys/resource.h>
 #include <torch/cuda.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/errors.h"
 #include "core/data/counter_rng.h"
 #include "core/device.h"
+#include "core/model/moe_layer.h"
 #include "core/model/width_chooser.h"
+#include "core/policy/ttt_width.h"
 #include "core/train/trainer.h"
+#include "kernels/grouped_expert_ffn.h"
 #ifdef MOSE_WITH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
@@ -104,31 +113,110 @@ void bench_training(const std::string& name, const BenchConfig& bc, const std::s
              1e3 * seconds / static_cast<double>(steps), peak_memory_gib(trainer.device()));
 }
 
+// Median over `blocks` timed blocks of `per_block` calls each, in ms per call. Blocks (not
+// single calls) keep the host synchronisation out of sub-millisecond figures.
+template <typename Fn>
+double median_ms(const c10::Device& device, int blocks, int per_block, Fn fn) {
+  auto sync = [&] {
+    if (device.is_cuda()) torch::cuda::synchronize();
+  };
+  for (int i = 0; i < 3; ++i) fn();  // warm-up: handles, workspaces, allocator
+  sync();
+  std::vector<double> times;
+  for (int b = 0; b < blocks; ++b) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < per_block; ++i) fn();
+    sync();
+    times.push_back(1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / per_block);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// The dense-GEMM ceiling the MoE layer's TFLOP/s are read against: one large square
+// product in the layer's dtype.
+double matmul_peak_tflops(const c10::Device& device, at::ScalarType dtype) {
+  const int64_t n = device.is_cuda() ? 8192 : 1024;
+  at::Tensor a = at::randn({n, n}, at::TensorOptions().device(device).dtype(dtype));
+  at::Tensor b = at::randn({n, n}, at::TensorOptions().device(device).dtype(dtype));
+  const double ms = median_ms(device, device.is_cuda() ? 10 : 3, device.is_cuda() ? 10 : 1, [&] { return at::mm(a, b); });
+  return 2.0 * static_cast<double>(n * n * n) / (ms * 1e-3) / 1e12;
+}
+
+// Widths the layer is timed at: uniform levels, and the ttt policy's per-token widths at
+// budget 0.5, its scale fitted on this routing. An untrained router's top-k probabilities
+// are close together, so gamma is high (8) to spread the widths over the grid the way a
+// trained router's confidence does; the printed width shares show the mix.
+std::vector<std::pair<std::string, std::unique_ptr<WidthChooser>>> bench_widths(const RoutingDecision& routing) {
+  std::vector<std::pair<std::string, std::unique_ptr<WidthChooser>>> out;
+  for (double w : {0.25, 0.5, 0.75, 1.0}) out.emplace_back(fmt::format("{}", w), std::make_unique<UniformWidth>(w));
+  const std::vector<double> grid = {0.25, 0.5, 0.75, 1.0};
+  at::Tensor valid = routing.expert_index.ge(0);
+  at::Tensor p = routing.probs.gather(1, routing.expert_index.clamp_min(0)).cpu();
+  const double gamma = 8.0;
+  const ScaleFit fit = fit_ttt_scale(p, valid.cpu(), 0.5, gamma, grid);
+  out.emplace_back("ttt-0.5", std::make_unique<TttWidth>(0.5, grid, std::vector<TttLayer>{TttLayer{gamma, fit.scale}}));
+  return out;
+}
+
+// MoE layer forward (router + experts) per width, and the expert FFN alone through the
+// reference and the grouped path, with achieved TFLOP/s of the expert GEMMs.
 void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::string& device_name) {
   const c10::Device device = resolve_device(device_name);
   at::Generator init = at::detail::createCPUGenerator(1);
   MoeLayer layer(bc.model, 0, init);
   layer.to(device);
   const auto dtype = device.is_cuda() ? at::kBFloat16 : at::kFloat;
-  if (device.is_cuda()) layer.to(dtype);
+  layer.to(dtype);
   at::Tensor x = at::randn({bc.batch * bc.model.seq_len, bc.model.d_model}, init).to(device, dtype);
   c10::AutoGradMode no_grad(false);
-  for (double w : {0.25, 0.5, 0.75, 1.0}) {
-    UniformWidth widths(w);
+  const double peak = matmul_peak_tflops(device, dtype);
+  fmt::print("{{\"bench\": \"matmul_peak_tflops\", \"device\": \"{}\", \"dtype\": \"{}\", \"tflops\": {:.3g}}}\n",
+             device.str(), c10::toString(dtype), peak);
+
+  RouteOptions route;
+  route.group_size = bc.model.seq_len;
+  const RoutingDecision routing = layer.router()->route(x, route);
+  const int blocks = device.is_cuda() ? 10 : 3, per_block = device.is_cuda() ? 10 : 2;
+  const int64_t d_ff = layer.d_ff(), gemms = bc.model.activation == "swiglu" ? 3 : 2;
+  const auto params = layer.named_parameters();
+  const kernels::ExpertWeights weights{params["w_in"], params.contains("w_gate") ? params["w_gate"] : at::Tensor(),
+                                       params["w_out"]};
+  for (const auto& [label, widths] : bench_widths(routing)) {
     ForwardContext context;
-    context.widths = &widths;
+    context.widths = widths.get();
     ForwardResult out;
-    RouteOptions route;
-    route.group_size = bc.model.seq_len;
-    const int iters = device.is_cuda() ? 50 : 5;
-    for (int i = 0; i < 2; ++i) layer.forward(x, route, context, out);
-    if (device.is_cuda()) torch::cuda::synchronize();
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < iters; ++i) layer.forward(x, route, context, out);
-    if (device.is_cuda()) torch::cuda::synchronize();
-    const double ms = 1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / iters;
-    fmt::print("{{\"bench\": \"moe_fwd_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": {}, \"ms\": {:.3f}}}\n",
-               name, device.str(), w, ms);
+    const double layer_ms = median_ms(device, blocks, per_block, [&] { return layer.forward(x, route, context, out); });
+    at::Tensor hidden = widths->hidden_units(0, routing, d_ff);
+    at::Tensor computed = routing.expert_index.ge(0);
+    const double units = static_cast<double>((hidden * computed).sum().item<int64_t>());
+    const double flops = 2.0 * static_cast<double>(gemms) * units * static_cast<double>(bc.model.d_model);
+    const double assignments = static_cast<double>(computed.sum().item<int64_t>());
+    const double budget = units / (assignments * static_cast<double>(d_ff));
+    std::string shares;  // fraction of computed assignments at each width level
+    for (double w : {0.25, 0.5, 0.75, 1.0}) {
+      const int64_t m = hidden_units_for(w, d_ff);
+      const double n = static_cast<double>((hidden.eq(m) & computed).sum().item<int64_t>());
+      shares += fmt::format("{}\"{}\": {:.2f}", shares.empty() ? "" : ", ", w, n / assignments);
+    }
+    kernels::ExpertAssignments a{routing.expert_index, routing.gate, hidden,
+                                 widths->uniform_hidden_units(0, d_ff)};
+    const auto act = kernels::activation_from_name(bc.model.activation);
+    std::map<std::string, double> ffn_ms;
+    ffn_ms["reference"] = median_ms(device, blocks, per_block, [&] { return kernels::slim_moe_ffn_reference(x, weights, a, act); });
+    if (kernels::try_slim_moe_ffn_grouped(x, weights, a, act)) {
+      ffn_ms["grouped"] = median_ms(device, blocks, per_block, [&] { return kernels::slim_moe_ffn_grouped(x, weights, a, act); });
+    }
+    fmt::print("{{\"bench\": \"moe_fwd_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
+               "\"budget\": {:.3f}, \"width_shares\": {{{}}}, \"ms\": {:.3f}, \"expert_tflops\": {:.3g}, "
+               "\"of_peak\": {:.2f}}}\n",
+               name, device.str(), label, budget, shares, layer_ms, flops / (layer_ms * 1e-3) / 1e12,
+               flops / (layer_ms * 1e-3) / 1e12 / peak);
+    for (const auto& [impl, ms] : ffn_ms) {
+      fmt::print("{{\"bench\": \"expert_ffn_ms\", \"config\": \"{}\", \"device\": \"{}\", \"impl\": \"{}\", "
+                 "\"width\": \"{}\", \"ms\": {:.3f}, \"tflops\": {:.3g}}}\n",
+                 name, device.str(), impl, label, ms, flops / (ms * 1e-3) / 1e12);
+    }
   }
 }
 

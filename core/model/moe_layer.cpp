@@ -102,17 +102,21 @@ at::Tensor MoeLayer::shared_forward(const at::Tensor& x, const RoutingDecision& 
     units = at::where(count.gt(0), mean.round().clamp(1, static_cast<double>(f)).to(at::kLong), units);
   }
   shared_hidden = units.expand({tokens, s}).contiguous();
+  // Shared experts run at one known width unless they follow each token's routed widths.
+  std::optional<int64_t> uniform;
+  if (!shared_slimmable_) uniform = f;
   at::Tensor index = at::arange(s, hidden.options()).expand({tokens, s}).contiguous();
   at::Tensor gate = at::ones({tokens, s}, x.options().dtype(at::kFloat));
-  return kernels::slim_moe_ffn(x, shared_, {index, gate, shared_hidden}, activation_);
+  return kernels::slim_moe_ffn(x, shared_, {index, gate, shared_hidden, uniform}, activation_);
 }
 
 at::Tensor MoeLayer::forward(const at::Tensor& x, const RouteOptions& route, const ForwardContext& context,
                              ForwardResult& out) {
   RoutingDecision routing = router_->route(x, route);
   at::Tensor hidden = context.widths->hidden_units(moe_index_, routing, d_ff());
-  at::Tensor y = kernels::slim_moe_ffn(x, {w_in_, w_gate_, w_out_}, {routing.expert_index, routing.gate, hidden},
-                                       activation_);
+  const std::optional<int64_t> uniform = context.widths->uniform_hidden_units(moe_index_, d_ff());
+  at::Tensor y = kernels::slim_moe_ffn(x, {w_in_, w_gate_, w_out_},
+                                       {routing.expert_index, routing.gate, hidden, uniform}, activation_);
   at::Tensor shared_hidden;
   if (shared_.w_in.defined()) y = y + shared_forward(x, routing, hidden, shared_hidden);
   out.aux_loss = out.aux_loss.defined() ? out.aux_loss + routing.aux_loss : routing.aux_loss;

@@ -33,6 +33,10 @@ at::Tensor UniformWidth::hidden_units(int, const RoutingDecision& routing, int64
   return filled(routing, hidden_units_for(width_, d_ff));
 }
 
+std::optional<int64_t> UniformWidth::uniform_hidden_units(int, int64_t d_ff) const {
+  return hidden_units_for(width_, d_ff);
+}
+
 std::string UniformWidth::describe() const { return fmt::format("uniform({})", width_); }
 
 PerLayerWidth::PerLayerWidth(std::vector<double> widths) : widths_(std::move(widths)) {
@@ -42,6 +46,11 @@ PerLayerWidth::PerLayerWidth(std::vector<double> widths) : widths_(std::move(wid
 at::Tensor PerLayerWidth::hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const {
   TORCH_CHECK(moe_layer < static_cast<int>(widths_.size()), "PerLayerWidth: no width for MoE layer ", moe_layer);
   return filled(routing, hidden_units_for(widths_[moe_layer], d_ff));
+}
+
+std::optional<int64_t> PerLayerWidth::uniform_hidden_units(int moe_layer, int64_t d_ff) const {
+  TORCH_CHECK(moe_layer < static_cast<int>(widths_.size()), "PerLayerWidth: no width for MoE layer ", moe_layer);
+  return hidden_units_for(widths_[moe_layer], d_ff);
 }
 
 std::string PerLayerWidth::describe() const { return fmt::format("per_layer({})", fmt::join(widths_, ",")); }

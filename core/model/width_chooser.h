@@ -7,6 +7,7 @@
 #include <ATen/core/Generator.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ class WidthChooser {
   virtual ~WidthChooser() = default;
   // Hidden units for each assignment: [T, k] int64 on routing's device.
   virtual at::Tensor hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const = 0;
+  // The hidden units every assignment of this layer gets, when that is one number known on
+  // the host: the GPU expert kernels then group without a host synchronisation.
+  virtual std::optional<int64_t> uniform_hidden_units(int /*moe_layer*/, int64_t /*d_ff*/) const {
+    return std::nullopt;
+  }
   virtual std::string describe() const = 0;
 };
 
@@ -30,6 +36,7 @@ class UniformWidth : public WidthChooser {
  public:
   explicit UniformWidth(double width);
   at::Tensor hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const override;
+  std::optional<int64_t> uniform_hidden_units(int moe_layer, int64_t d_ff) const override;
   std::string describe() const override;
   double width() const { return width_; }
 
@@ -42,6 +49,7 @@ class PerLayerWidth : public WidthChooser {
  public:
   explicit PerLayerWidth(std::vector<double> widths);
   at::Tensor hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const override;
+  std::optional<int64_t> uniform_hidden_units(int moe_layer, int64_t d_ff) const override;
   std::string describe() const override;
 
  private:

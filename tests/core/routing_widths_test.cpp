@@ -110,3 +110,27 @@ TEST_CASE("regime FLOPs: null experts count in the router only, deepseek keeps c
   out = full_shared.forward(tokens, context);
   for (const MoeLayerStats& s : out.moe_stats) CHECK(s.hidden_units == 16 * 3 * 8 + 16 * 16);
 }
+
+TEST_CASE("a chooser's uniform width, where it reports one, is the width of every assignment", "[core][width]") {
+  ModelConfig m = regime_model("topk");
+  Gpt model(m, 3);
+  at::Tensor tokens = at::randint(m.vocab_size, {2, m.seq_len}, at::detail::createCPUGenerator(5));
+  int reported = 0;
+  for (const auto& widths : choosers(m)) {
+    ForwardContext context;
+    context.widths = widths.get();
+    context.keep_routing = true;
+    ForwardResult out = model.forward(tokens, context);
+    for (int layer = 0; layer < m.n_moe_layers(); ++layer) {
+      const std::optional<int64_t> uniform = widths->uniform_hidden_units(layer, m.expert_d_ff());
+      if (!uniform) continue;
+      ++reported;
+      RoutingDecision routing;
+      routing.expert_index = out.expert_index[layer];
+      routing.probs = out.router_probs[layer];
+      INFO(widths->describe() << " layer " << layer);
+      CHECK(widths->hidden_units(layer, routing, m.expert_d_ff()).eq(*uniform).all().item<bool>());
+    }
+  }
+  CHECK(reported == 2 * m.n_moe_layers());  // uniform and per-layer report one; per-token choosers do not
+}

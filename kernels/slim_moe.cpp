@@ -1,16 +1,26 @@
-// Reference implementation of the slimmable MoE FFN in plain LibTorch (any device).
-// It is the CPU path used in CI and the reference the CUDA kernels are validated
-// against. Work is one GEMM pair per (expert, width) group, so a slim width does
-// proportionally less arithmetic even here.
+// Reference implementation of the slimmable MoE FFN in plain LibTorch (any device), and
+// the dispatch between it and the grouped path. The reference is the CPU path used in CI
+// and what the CUDA path is validated against. Work is one GEMM pair per (expert, width)
+// group, so a slim width does proportionally less arithmetic even here.
 #include <ATen/ATen.h>
 
 #include "base/errors.h"
+#include "kernels/grouped_expert_ffn.h"
 #include "kernels/slim_moe.h"
 
 namespace mose::kernels {
 namespace {
 
-void check_inputs(const at::Tensor& x, const ExpertWeights& w, const ExpertAssignments& a, Activation activation) {
+at::Tensor expert_hidden(const at::Tensor& xg, const ExpertWeights& w, int64_t e, int64_t m, Activation activation) {
+  at::Tensor up = xg.matmul(w.w_in[e].narrow(1, 0, m));
+  if (activation == Activation::kGelu) return at::gelu(up);
+  return at::silu(xg.matmul(w.w_gate[e].narrow(1, 0, m))) * up;
+}
+
+}  // namespace
+
+void check_slim_moe_inputs(const at::Tensor& x, const ExpertWeights& w, const ExpertAssignments& a,
+                           Activation activation) {
   TORCH_CHECK(x.dim() == 2, "slim_moe_ffn: x must be [T, d_model], got ", x.sizes());
   TORCH_CHECK(w.w_in.dim() == 3 && w.w_out.dim() == 3, "slim_moe_ffn: expert weights must be 3-D");
   const int64_t n_experts = w.w_in.size(0), d_model = w.w_in.size(1), d_ff = w.w_in.size(2);
@@ -26,14 +36,6 @@ void check_inputs(const at::Tensor& x, const ExpertWeights& w, const ExpertAssig
   TORCH_CHECK(a.expert_index.scalar_type() == at::kLong && a.hidden_units.scalar_type() == at::kLong,
               "slim_moe_ffn: expert_index and hidden_units must be int64");
 }
-
-at::Tensor expert_hidden(const at::Tensor& xg, const ExpertWeights& w, int64_t e, int64_t m, Activation activation) {
-  at::Tensor up = xg.matmul(w.w_in[e].narrow(1, 0, m));
-  if (activation == Activation::kGelu) return at::gelu(up);
-  return at::silu(xg.matmul(w.w_gate[e].narrow(1, 0, m))) * up;
-}
-
-}  // namespace
 
 Activation activation_from_name(const std::string& name) {
   if (name == "gelu") return Activation::kGelu;
@@ -81,7 +83,15 @@ AssignmentGroups group_assignments(const ExpertAssignments& a, int64_t n_experts
 }
 
 at::Tensor slim_moe_ffn(const at::Tensor& x, const ExpertWeights& w, const ExpertAssignments& a, Activation activation) {
-  check_inputs(x, w, a, activation);
+  if (x.is_cuda()) {
+    if (std::optional<at::Tensor> y = try_slim_moe_ffn_grouped(x, w, a, activation)) return *y;
+  }
+  return slim_moe_ffn_reference(x, w, a, activation);
+}
+
+at::Tensor slim_moe_ffn_reference(const at::Tensor& x, const ExpertWeights& w, const ExpertAssignments& a,
+                                  Activation activation) {
+  check_slim_moe_inputs(x, w, a, activation);
   const int64_t n_experts = w.w_in.size(0), d_ff = w.w_in.size(2);
   AssignmentGroups grouped = group_assignments(a, n_experts, d_ff);
   if (grouped.groups.empty()) return at::zeros_like(x);
