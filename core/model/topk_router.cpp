@@ -12,10 +12,11 @@ TopKRouter::TopKRouter(const RouterConfig& config, int d_model, int n_experts, a
 RoutingDecision TopKRouter::route(const at::Tensor& x, const RouteOptions& options) {
   at::Tensor logits = compute_logits(x, options);
   RoutingDecision d;
-  d.probs = at::softmax(logits, -1);
-  // Selection is fused (one pass, no host sync) on GPU; gates are gathered from the
-  // probabilities so the router still receives gradients through them.
-  kernels::TopKSelection selection = kernels::select_top_experts(d.probs.detach(), config_.top_k);
+  // Softmax and selection are one kernel on GPU (one pass, no host sync); gates are
+  // gathered from the probabilities so the router still receives gradients through them.
+  kernels::SoftmaxTopK fused = kernels::softmax_select_top_experts(logits, config_.top_k);
+  d.probs = fused.probs;
+  const kernels::TopKSelection& selection = fused.selection;
   const at::Tensor& top_index = selection.top_index;
   at::Tensor top_prob = d.probs.gather(1, top_index);
   at::Tensor gate = config_.renormalize ? top_prob / top_prob.sum(-1, true) : top_prob;

@@ -15,4 +15,9 @@ constexpr int kMaxTopK = 8;
 cudaError_t launch_select_top_experts(const float* probs, int64_t tokens, int experts, int k, int64_t* top_index,
                                       int32_t* counts, cudaStream_t stream);
 
+// The same selection fused with the softmax that makes the probabilities: logits
+// [tokens, experts] float32 in, probs [tokens, experts] float32 written, then selected.
+cudaError_t launch_softmax_select_top_experts(const float* logits, int64_t tokens, int experts, int k, float* probs,
+                                              int64_t* top_index, int32_t* counts, cudaStream_t stream);
+
 }  // namespace mose::kernels::cuda

@@ -1,9 +1,12 @@
-// Top-k expert selection: the reference's contract, and the CUDA kernel against it on
-// fresh random inputs at many shapes (GPU machines only; skipped elsewhere).
+// Top-k expert selection (alone and fused with the router softmax): the reference's
+// contract, and the CUDA kernels against it on fresh random inputs at many shapes (GPU
+// machines only; skipped elsewhere).
 #include <ATen/ATen.h>
 #include <catch2/catch.hpp>
 #include <torch/cuda.h>
 #include <torch/torch.h>
+
+#include <limits>
 
 #include "kernels/router_topk.h"
 
@@ -33,6 +36,49 @@ TEST_CASE("CUDA top-k selection equals the reference", "[kernels][router][cuda]"
         INFO("tokens " << tokens << " experts " << experts << " k " << k);
         CHECK(at::equal(got.top_index.cpu(), expected.top_index));
         CHECK(at::equal(got.expert_counts.cpu(), expected.expert_counts));
+      }
+    }
+  }
+}
+
+TEST_CASE("fused softmax and selection: probabilities, selection and softmax gradient", "[kernels][router]") {
+  at::Generator g = at::detail::createCPUGenerator(23);
+  at::Tensor logits = at::randn({9, 6}, g).requires_grad_(true);
+  SoftmaxTopK fused = softmax_select_top_experts(logits, 2);
+  CHECK(at::allclose(fused.probs, at::softmax(logits, -1)));
+  CHECK(at::equal(fused.selection.top_index, std::get<1>(at::softmax(logits, -1).topk(2, -1))));
+  at::Tensor probe = at::randn({9, 6}, g);
+  (fused.probs * probe).sum().backward();
+  at::Tensor want = torch::autograd::grad({(at::softmax(logits, -1) * probe).sum()}, {logits})[0];
+  CHECK(at::allclose(logits.grad(), want));
+}
+
+TEST_CASE("CUDA fused softmax and selection equal the reference", "[kernels][router][cuda]") {
+  if (!torch::cuda::is_available()) {
+    WARN("no CUDA GPU on this machine: CUDA kernel comparison skipped");
+    return;
+  }
+  at::Generator g = at::detail::createCPUGenerator(19);
+  for (int64_t tokens : {1, 7, 33, 4096}) {
+    for (int64_t experts : {2, 8, 31, 64, 257}) {
+      for (int64_t k : {1, 2, 4, 8}) {
+        if (k > experts) continue;
+        INFO("tokens " << tokens << " experts " << experts << " k " << k);
+        at::Tensor logits = (at::randn({tokens, experts}, g) * 3.0).requires_grad_(true);
+        at::Tensor gpu_logits = logits.detach().cuda().requires_grad_(true);
+        // Poison: the freed NaN block is what the kernel's outputs are allocated from next.
+        at::full({tokens * experts * 2}, std::numeric_limits<float>::quiet_NaN(), gpu_logits.options()).reset();
+        SoftmaxTopK got = softmax_select_top_experts(gpu_logits, k);
+        at::Tensor want_probs = at::softmax(logits, -1);
+        CHECK((got.probs.cpu() - want_probs).abs().max().item<float>() <= 1e-6f);
+        // The selection is exact on the probabilities the kernel wrote.
+        TopKSelection want = select_top_experts_reference(got.probs.detach().cpu(), k);
+        CHECK(at::equal(got.selection.top_index.cpu(), want.top_index));
+        CHECK(at::equal(got.selection.expert_counts.cpu(), want.expert_counts));
+        at::Tensor probe = at::randn({tokens, experts}, g);
+        (got.probs * probe.cuda()).sum().backward();
+        (want_probs * probe).sum().backward();
+        CHECK((gpu_logits.grad().cpu() - logits.grad()).abs().max().item<float>() <= 1e-5f);
       }
     }
   }
