@@ -41,44 +41,6 @@ void poison_cuda_allocator() {
   torch::cuda::synchronize();
 }
 
-struct Grads {
-  at::Tensor y, dx, dw_in, dw_gate, dw_out, dgate;
-};
-
-// Runs `op` on the case's inputs rounded to `dtype` (parameters in param_dtype) on `device`;
-// returns y and the gradients of sum(y * probe).
-template <typename Op>
-Grads run(const SlimMoeCase& c, at::ScalarType dtype, at::ScalarType param_dtype, const at::Device& device,
-          const at::Tensor& probe, Op op) {
-  auto leaf = [&](const at::Tensor& t, at::ScalarType ty) {
-    return t.defined() ? t.to(dtype).to(device, ty).detach().requires_grad_(true) : at::Tensor();
-  };
-  at::Tensor x = leaf(c.x, dtype), w_in = leaf(c.w_in, param_dtype), w_gate = leaf(c.w_gate, param_dtype);
-  at::Tensor w_out = leaf(c.w_out, param_dtype);
-  ExpertAssignments a = c.assignments;
-  a.expert_index = a.expert_index.to(device);
-  a.hidden_units = a.hidden_units.to(device);
-  a.gate = a.gate.to(device, at::kFloat).detach().requires_grad_(true);
-  at::Tensor y = op(x, ExpertWeights{w_in, w_gate, w_out}, a, c.activation);
-  at::Tensor loss = (y.to(at::kDouble) * probe.to(device)).sum();
-  if (loss.requires_grad()) loss.backward();
-  auto grad = [](const at::Tensor& t) { return t.grad().defined() ? t.grad() : at::zeros_like(t); };
-  Grads g{y.detach(), grad(x), grad(w_in), {}, grad(w_out), grad(a.gate)};
-  if (w_gate.defined()) g.dw_gate = grad(w_gate);
-  return g;
-}
-
-void check_close(const Grads& got, const Grads& want, double tolerance) {
-  for (const at::Tensor* t : {&got.y, &got.dx, &got.dw_in, &got.dw_out, &got.dgate}) {
-    CHECK_FALSE(t->isnan().any().item<bool>());
-  }
-  CHECK(relative_error(got.y, want.y) <= tolerance);
-  CHECK(relative_error(got.dx, want.dx) <= tolerance);
-  CHECK(relative_error(got.dw_in, want.dw_in) <= tolerance);
-  CHECK(relative_error(got.dw_out, want.dw_out) <= tolerance);
-  if (want.dw_gate.defined()) CHECK(relative_error(got.dw_gate, want.dw_gate) <= tolerance);
-  CHECK(relative_error(got.dgate, want.dgate) <= tolerance);
-}
 
 // Larger problems than the CPU suite, at bench-moe's proportions.
 std::vector<SlimMoeCase> gpu_cases(uint64_t seed) {
@@ -100,9 +62,9 @@ TEST_CASE("CUDA grouped FFN equals the reference in fp32", "[kernels][grouped][c
   for (const SlimMoeCase& c : gpu_cases(2000)) {
     INFO(c.name);
     at::Tensor probe = at::randn({c.tokens, c.d_model}, at::kDouble);
-    Grads want = run(c, at::kDouble, at::kDouble, cpu, probe, slim_moe_ffn_reference);
+    CaseOutputs want = run_case(c, at::kDouble, at::kDouble, cpu, probe, slim_moe_ffn_reference);
     poison_cuda_allocator();
-    Grads got = run(c, at::kFloat, at::kFloat, gpu, probe, slim_moe_ffn_grouped);
+    CaseOutputs got = run_case(c, at::kFloat, at::kFloat, gpu, probe, slim_moe_ffn_grouped);
     check_close(got, want, 1e-5);
   }
 }
@@ -114,9 +76,9 @@ TEST_CASE("CUDA grouped FFN equals the reference in bf16", "[kernels][grouped][c
     INFO(c.name);
     at::Tensor probe = at::randn({c.tokens, c.d_model}, at::kDouble);
     // The reference sees the same bf16-rounded inputs, computed in float64.
-    Grads want = run(c, at::kBFloat16, at::kDouble, cpu, probe, slim_moe_ffn_reference);
+    CaseOutputs want = run_case(c, at::kBFloat16, at::kDouble, cpu, probe, slim_moe_ffn_reference);
     poison_cuda_allocator();
-    Grads got = run(c, at::kBFloat16, at::kBFloat16, gpu, probe, slim_moe_ffn_grouped);
+    CaseOutputs got = run_case(c, at::kBFloat16, at::kBFloat16, gpu, probe, slim_moe_ffn_grouped);
     check_close(got, want, 1e-2);
   }
 }
@@ -127,11 +89,11 @@ TEST_CASE("slim_moe_ffn under CUDA autocast: bf16 GEMMs, fp32 output and weight 
   for (const SlimMoeCase& c : gpu_cases(4000)) {
     INFO(c.name);
     at::Tensor probe = at::randn({c.tokens, c.d_model}, at::kDouble);
-    Grads want = run(c, at::kDouble, at::kDouble, cpu, probe, slim_moe_ffn_reference);
+    CaseOutputs want = run_case(c, at::kDouble, at::kDouble, cpu, probe, slim_moe_ffn_reference);
     poison_cuda_allocator();
     at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
     at::autocast::set_autocast_enabled(at::kCUDA, true);
-    Grads got = run(c, at::kFloat, at::kFloat, gpu, probe, slim_moe_ffn);
+    CaseOutputs got = run_case(c, at::kFloat, at::kFloat, gpu, probe, slim_moe_ffn);
     at::autocast::set_autocast_enabled(at::kCUDA, false);
     at::autocast::clear_cache();
     CHECK(got.y.scalar_type() == at::kFloat);

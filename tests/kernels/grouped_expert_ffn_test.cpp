@@ -13,43 +13,6 @@
 using namespace mose::kernels;
 using namespace mose::kernels::testing;
 
-namespace {
-
-struct Outputs {
-  at::Tensor y, dx, dw_in, dw_gate, dw_out, dgate;
-};
-
-// y and the gradients of sum(y * probe) for every input, in `dtype` on `device`.
-template <typename Op>
-Outputs run(const SlimMoeCase& c, at::ScalarType dtype, const at::Device& device, const at::Tensor& probe, Op op) {
-  auto leaf = [&](const at::Tensor& t) {
-    return t.defined() ? t.to(device, dtype).detach().requires_grad_(true) : at::Tensor();
-  };
-  at::Tensor x = leaf(c.x), w_in = leaf(c.w_in), w_gate = leaf(c.w_gate), w_out = leaf(c.w_out);
-  ExpertAssignments a = c.assignments;
-  a.expert_index = a.expert_index.to(device);
-  a.hidden_units = a.hidden_units.to(device);
-  a.gate = a.gate.to(device, at::kFloat).detach().requires_grad_(true);
-  at::Tensor y = op(x, ExpertWeights{w_in, w_gate, w_out}, a, c.activation);
-  at::Tensor loss = (y.to(at::kDouble) * probe.to(device)).sum();
-  if (loss.requires_grad()) loss.backward();  // the reference's output is a constant when nothing is computed
-  auto grad = [](const at::Tensor& t) { return t.grad().defined() ? t.grad() : at::zeros_like(t); };
-  Outputs o{y.detach(), grad(x), grad(w_in), {}, grad(w_out), grad(a.gate)};
-  if (w_gate.defined()) o.dw_gate = grad(w_gate);
-  return o;
-}
-
-void check_close(const Outputs& got, const Outputs& want, double tolerance) {
-  CHECK(relative_error(got.y, want.y) <= tolerance);
-  CHECK(relative_error(got.dx, want.dx) <= tolerance);
-  CHECK(relative_error(got.dw_in, want.dw_in) <= tolerance);
-  CHECK(relative_error(got.dw_out, want.dw_out) <= tolerance);
-  if (want.dw_gate.defined()) CHECK(relative_error(got.dw_gate, want.dw_gate) <= tolerance);
-  CHECK(relative_error(got.dgate, want.dgate) <= tolerance);
-}
-
-}  // namespace
-
 TEST_CASE("routing permutation groups by width level then expert, stably", "[kernels][grouped]") {
   // 4 tokens, k = 2, 3 experts; widths 8 (narrow) and 16 (wide); one dropped assignment.
   at::Tensor expert = at::tensor({2, 0, 1, 2, 0, -1, 2, 1}, at::kLong).reshape({4, 2});
@@ -92,8 +55,8 @@ TEST_CASE("grouped FFN equals the reference in fp32 on the CPU, gradients includ
   for (const SlimMoeCase& c : all_cases(1000)) {
     INFO(c.name);
     at::Tensor probe = at::randn({c.tokens, c.d_model}, at::kDouble);
-    Outputs want = run(c, at::kDouble, cpu, probe, slim_moe_ffn_reference);
-    Outputs got = run(c, at::kFloat, cpu, probe, slim_moe_ffn_grouped);
+    CaseOutputs want = run_case(c, at::kDouble, at::kDouble, cpu, probe, slim_moe_ffn_reference);
+    CaseOutputs got = run_case(c, at::kFloat, at::kFloat, cpu, probe, slim_moe_ffn_grouped);
     check_close(got, want, 1e-5);
   }
 }
@@ -101,7 +64,7 @@ TEST_CASE("grouped FFN equals the reference in fp32 on the CPU, gradients includ
 TEST_CASE("grouped FFN touches only the weight prefixes a pass uses", "[kernels][grouped]") {
   SlimMoeCase c = make_case("gelu width 16 of 32", 30, 4, 4, 2, {16}, 0.0, Activation::kGelu, 5);
   at::Tensor probe = at::randn({c.tokens, c.d_model}, at::kDouble);
-  Outputs got = run(c, at::kFloat, at::Device(at::kCPU), probe, slim_moe_ffn_grouped);
+  CaseOutputs got = run_case(c, at::kFloat, at::kFloat, at::Device(at::kCPU), probe, slim_moe_ffn_grouped);
   CHECK(got.dw_in.narrow(2, 16, 16).abs().max().item<float>() == 0.0f);
   CHECK(got.dw_out.narrow(1, 16, 16).abs().max().item<float>() == 0.0f);
   CHECK(got.dw_in.narrow(2, 0, 16).abs().max().item<float>() > 0.0f);

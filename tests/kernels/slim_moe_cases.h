@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ATen/ATen.h>
+#include <catch2/catch.hpp>
 
 #include <cstdint>
 #include <string>
@@ -75,6 +76,48 @@ inline double relative_error(const at::Tensor& got, const at::Tensor& expected) 
   const double diff = (g - e).norm().item<double>();
   if (norm == 0.0) return diff;
   return diff / norm;
+}
+
+// y and the gradients of sum(y * probe) with respect to every input.
+struct CaseOutputs {
+  at::Tensor y, dx, dw_in, dw_gate, dw_out, dgate;
+};
+
+// Runs `op` on the case's inputs rounded to `dtype`, parameters held in `param_dtype`, on
+// `device`; gates in fp32.
+template <typename Op>
+CaseOutputs run_case(const SlimMoeCase& c, at::ScalarType dtype, at::ScalarType param_dtype, const at::Device& device,
+                     const at::Tensor& probe, Op op) {
+  auto leaf = [&](const at::Tensor& t, at::ScalarType held) {
+    return t.defined() ? t.to(dtype).to(device, held).detach().requires_grad_(true) : at::Tensor();
+  };
+  at::Tensor x = leaf(c.x, dtype), w_in = leaf(c.w_in, param_dtype), w_gate = leaf(c.w_gate, param_dtype);
+  at::Tensor w_out = leaf(c.w_out, param_dtype);
+  ExpertAssignments a = c.assignments;
+  a.expert_index = a.expert_index.to(device);
+  a.hidden_units = a.hidden_units.to(device);
+  a.gate = a.gate.to(device, at::kFloat).detach().requires_grad_(true);
+  at::Tensor y = op(x, ExpertWeights{w_in, w_gate, w_out}, a, c.activation);
+  at::Tensor loss = (y.to(at::kDouble) * probe.to(device)).sum();
+  if (loss.requires_grad()) loss.backward();  // the reference's output is a constant when nothing is computed
+  auto grad = [](const at::Tensor& t) { return t.grad().defined() ? t.grad() : at::zeros_like(t); };
+  CaseOutputs o{y.detach(), grad(x), grad(w_in), {}, grad(w_out), grad(a.gate)};
+  if (w_gate.defined()) o.dw_gate = grad(w_gate);
+  return o;
+}
+
+// No NaN anywhere (an unwritten element of a poisoned output), and every output and
+// gradient within `tolerance` of the reference's (relative_error).
+inline void check_close(const CaseOutputs& got, const CaseOutputs& want, double tolerance) {
+  for (const at::Tensor* t : {&got.y, &got.dx, &got.dw_in, &got.dw_out, &got.dgate}) {
+    CHECK_FALSE(t->isnan().any().item<bool>());
+  }
+  CHECK(relative_error(got.y, want.y) <= tolerance);
+  CHECK(relative_error(got.dx, want.dx) <= tolerance);
+  CHECK(relative_error(got.dw_in, want.dw_in) <= tolerance);
+  CHECK(relative_error(got.dw_out, want.dw_out) <= tolerance);
+  if (want.dw_gate.defined()) CHECK(relative_error(got.dw_gate, want.dw_gate) <= tolerance);
+  CHECK(relative_error(got.dgate, want.dgate) <= tolerance);
 }
 
 }  // namespace mose::kernels::testing
