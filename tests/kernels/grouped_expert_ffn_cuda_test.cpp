@@ -41,7 +41,6 @@ void poison_cuda_allocator() {
   torch::cuda::synchronize();
 }
 
-
 // Larger problems than the CPU suite, at bench-moe's proportions.
 std::vector<SlimMoeCase> gpu_cases(uint64_t seed) {
   std::vector<SlimMoeCase> cases = all_cases(seed);
