@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <functional>
 
 namespace mose::app {
@@ -29,5 +30,11 @@ void add_gc_command(CLI::App& app, Action& action);
 void add_worker_command(CLI::App& app, Action& action);  // commands_cluster.cpp
 void add_migrate_command(CLI::App& app, Action& action);
 void add_slurm_command(CLI::App& app, Action& action);
+
+// Options of every command that claims trials (run, worker, slurm submit; claim_options.cpp):
+// --heartbeat-timeout and --max-attempts (when a silent trial is taken over, and how often),
+// and --poll-interval (how often a worker asks again while others hold the rest).
+void add_takeover_options(CLI::App* cmd, double& heartbeat_timeout_s, std::int64_t& max_attempts);
+void add_poll_option(CLI::App* cmd, double& poll_interval_s);
 
 }  // namespace mose::app

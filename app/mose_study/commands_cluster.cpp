@@ -196,13 +196,8 @@ void add_worker_command(CLI::App& app, Action& action) {
   cmd->add_option("--out", args->out,
                   "study folder for checkpoints and data, shared by all workers (default out/<study>)");
   cmd->add_option("--device", args->device, "train on this device instead of the recipe's (e.g. cuda:0)");
-  cmd->add_option("--heartbeat-timeout", args->heartbeat_timeout_s,
-                  "seconds without a heartbeat after which a running trial is taken over")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--max-attempts", args->max_attempts, "claims before an abandoned trial is marked failed")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--poll-interval", args->poll_interval_s, "seconds between claims while others hold the rest")
-      ->check(CLI::PositiveNumber);
+  add_takeover_options(cmd, args->heartbeat_timeout_s, args->max_attempts);
+  add_poll_option(cmd, args->poll_interval_s);
   cmd->add_option("--cpu-threads", args->cpu_threads, "torch intra-op threads (default: torch's choice)")
       ->check(CLI::NonNegativeNumber);
   cmd->footer("Ctrl-C or SIGTERM (Slurm's time limit) hands the current trial back after its checkpoint.");
@@ -236,11 +231,7 @@ void add_slurm_command(CLI::App& app, Action& action) {
   cmd->add_option("--cpus-per-task", args->job.cpus_per_task, "CPUs per worker")->check(CLI::PositiveNumber);
   cmd->add_option("--mem", args->job.mem, "memory per worker, e.g. 16G");
   cmd->add_option("--sbatch", args->job.extra_sbatch, "another #SBATCH option, verbatim (repeatable)");
-  cmd->add_option("--heartbeat-timeout", args->job.heartbeat_timeout_s,
-                  "seconds without a heartbeat after which a trial is taken over")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--max-attempts", args->job.max_attempts, "claims before an abandoned trial is marked failed")
-      ->check(CLI::PositiveNumber);
+  add_takeover_options(cmd, args->job.heartbeat_timeout_s, args->job.max_attempts);
   cmd->add_flag("--dry-run", args->dry_run, "print the sbatch script; register and submit nothing");
   cmd->footer(
       "Writes <out>/slurm/<study>-workers.sbatch and submits it with sbatch; task logs go to "

@@ -133,13 +133,8 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--gpus", args->gpus, "GPU indices; worker i trains on cuda:<gpus[i % n]> (e.g. 0,1)")
       ->delimiter(',');
   cmd->add_flag("--retry-failed", args->retry_failed, "run the recipe's failed trials again");
-  cmd->add_option("--heartbeat-timeout", args->heartbeat_timeout_s,
-                  "seconds without a heartbeat after which a running trial is taken over")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--max-attempts", args->max_attempts, "claims before an abandoned trial is marked failed")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--poll-interval", args->poll_interval_s, "seconds between claims while others hold the rest")
-      ->check(CLI::PositiveNumber);
+  add_takeover_options(cmd, args->heartbeat_timeout_s, args->max_attempts);
+  add_poll_option(cmd, args->poll_interval_s);
   cmd->add_flag("--no-export", args->no_export, "do not write CSV, LaTeX and figures at the end");
   cmd->footer(
       "Files: <out>/study.db, <out>/checkpoints/<hash>.pt, <out>/data/<hash>/ (prepared corpora when the recipe "

@@ -14,19 +14,9 @@ using namespace mose::core;
 namespace {
 
 RunConfig small_run(const std::filesystem::path& dir) {
-  RunConfig c;
-  c.data.max_bytes = 400'000;
-  c.data.cache_dir = dir / "data";
-  c.model.n_layer = 2;
-  c.model.n_head = 2;
-  c.model.d_model = 32;
-  c.model.seq_len = 32;
-  c.model.n_experts = 4;
+  RunConfig c = testing::gcide_run(dir, 400'000);
   c.model.d_ff = 128;
-  c.model.router.top_k = 2;
   c.train.steps = 20;
-  c.train.batch_size = 8;
-  c.train.device = "cpu";
   c.train.log_every = 10;
   c.train.optim.warmup_steps = 5;
   c.train.checkpoint_path = (dir / "run.pt").string();

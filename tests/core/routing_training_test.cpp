@@ -16,20 +16,10 @@ using namespace mose::core;
 namespace {
 
 RunConfig regime_run(const std::filesystem::path& dir, const std::string& router) {
-  RunConfig c;
-  c.data.max_bytes = 400'000;
-  c.data.cache_dir = dir / "data";
-  c.model.n_layer = 2;
-  c.model.n_head = 2;
-  c.model.d_model = 32;
-  c.model.seq_len = 32;
-  c.model.n_experts = 4;
+  RunConfig c = testing::gcide_run(dir, 400'000);
   c.model.d_ff = 64;
   c.model.router.type = router;
-  c.model.router.top_k = 2;
   c.train.steps = 80;
-  c.train.batch_size = 8;
-  c.train.device = "cpu";
   c.train.log_every = 40;
   c.train.optim.lr = 1e-2;
   c.train.optim.warmup_steps = 10;

@@ -13,6 +13,24 @@
 
 namespace mose::core::testing {
 
+// A short CPU training run on the first `max_bytes` of GCIDE (prepared under dir/data):
+// 2 layers of d_model 32, 2 heads, sequences of 32, 4 experts top-2, batches of 8. Each
+// test sets what it is about (d_ff, steps, schedule, widths, evaluation).
+inline RunConfig gcide_run(const std::filesystem::path& dir, int64_t max_bytes) {
+  RunConfig c;
+  c.data.max_bytes = max_bytes;
+  c.data.cache_dir = dir / "data";
+  c.model.n_layer = 2;
+  c.model.n_head = 2;
+  c.model.d_model = 32;
+  c.model.seq_len = 32;
+  c.model.n_experts = 4;
+  c.model.router.top_k = 2;
+  c.train.batch_size = 8;
+  c.train.device = "cpu";
+  return c;
+}
+
 inline ModelConfig tiny_model() {
   ModelConfig m;
   m.vocab_size = 64;

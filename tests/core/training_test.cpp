@@ -18,19 +18,13 @@ using namespace mose::core;
 namespace {
 
 RunConfig small_run(const std::filesystem::path& dir) {
-  RunConfig c;
-  c.data.max_bytes = 3'000'000;
-  c.data.cache_dir = dir / "data";
-  c.model.n_layer = 2;
+  RunConfig c = testing::gcide_run(dir, 3'000'000);
   c.model.n_head = 4;
   c.model.d_model = 64;
   c.model.seq_len = 64;
-  c.model.n_experts = 4;
   c.model.d_ff = 256;
-  c.model.router.top_k = 2;
   c.train.steps = 300;
   c.train.batch_size = 16;
-  c.train.device = "cpu";
   c.train.log_every = 100;
   c.train.optim.lr = 3e-3;
   c.train.optim.warmup_steps = 30;
