@@ -1,7 +1,8 @@
 // Training throughput and peak memory of the engine for a named config, standard MoE
 // vs MoSE (sandwich), plus MoE-layer forward time per width (uniform and ttt per-token
 // widths) with achieved TFLOP/s against a measured dense-GEMM peak, and the expert FFN
-// alone through the reference and the grouped path. Synthetic tokens: this
+// alone through the reference and the grouped path, and the optimizer step (clipping +
+// AdamW) per parameter and multi-tensor. Synthetic tokens: this
 // measures the engine, not the data path. Usage:
 //   train_bench [--config tiny-cpu|small-cpu|bench-moe] [--steps N] [--device auto|cpu|cuda]
 // Prints one JSON object per measurement (record them in bench/RESULTS.md).
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <torch/cuda.h>
+#include <torch/nn/utils/clip_grad.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,8 +26,11 @@
 #include "core/model/moe_layer.h"
 #include "core/model/width_chooser.h"
 #include "core/policy/ttt_width.h"
+#include "core/train/fused_adamw.h"
+#include "core/train/grad_clip.h"
 #include "core/train/trainer.h"
 #include "kernels/grouped_expert_ffn.h"
+#include "op_counter.h"
 #ifdef MOSE_WITH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
@@ -88,29 +93,40 @@ void bench_training(const std::string& name, const BenchConfig& bc, const std::s
   t.steps = steps + 2;  // the first two steps warm up allocators and are not timed
   t.batch_size = bc.batch;
   t.device = device;
-  t.log_every = 1;
+  t.log_every = t.steps;  // losses are read at the end only, as in a run that logs every 50 steps
   t.optim.warmup_steps = 1;
   if (mode == "moe") t.width.widths = {1.0};
   Trainer trainer(bc.model, t, random_batches(bc.batch, bc.model.seq_len, bc.model.vocab_size), "bench");
   using Clock = std::chrono::steady_clock;
   Clock::time_point start;
-  int64_t start_tokens = 0, end_tokens = 0;
+  std::unique_ptr<bench::OpCounter> ops;  // counts the operators of step 2
+  int64_t ops_per_step = 0;
+  std::vector<std::pair<std::string, int64_t>> frequent_ops;
   TrainHooks hooks;
-  hooks.on_log = [&](const TrainStepLog& log) {
-    if (log.step == 2) {
+  hooks.stop_requested = [&] {  // polled after each step is queued
+    if (trainer.next_step() == 1) ops = std::make_unique<bench::OpCounter>();
+    if (trainer.next_step() == 2) {
+      ops->stop();
+      ops_per_step = ops->total();
+      frequent_ops = ops->most_frequent(12);
+      ops.reset();
       if (trainer.device().is_cuda()) torch::cuda::synchronize();
       start = Clock::now();
-      start_tokens = log.tokens;
     }
-    end_tokens = log.tokens;
+    return false;
   };
   trainer.run(hooks);
   if (trainer.device().is_cuda()) torch::cuda::synchronize();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double tokens = static_cast<double>(steps) * bc.batch * bc.model.seq_len;
   fmt::print("{{\"bench\": \"train_tokens_per_s\", \"config\": \"{}\", \"mode\": \"{}\", \"device\": \"{}\", "
-             "\"tokens_per_s\": {:.0f}, \"ms_per_step\": {:.1f}, \"peak_mem_gib\": {:.3f}}}\n",
-             name, mode, trainer.device().str(), static_cast<double>(end_tokens - start_tokens) / seconds,
-             1e3 * seconds / static_cast<double>(steps), peak_memory_gib(trainer.device()));
+             "\"tokens_per_s\": {:.0f}, \"ms_per_step\": {:.1f}, \"peak_mem_gib\": {:.3f}, \"aten_ops_per_step\": {}}}\n",
+             name, mode, trainer.device().str(), tokens / seconds, 1e3 * seconds / static_cast<double>(steps),
+             peak_memory_gib(trainer.device()), ops_per_step);
+  std::string top;
+  for (const auto& [op, n] : frequent_ops) top += fmt::format("{}\"{}\": {}", top.empty() ? "" : ", ", op, n);
+  fmt::print("{{\"bench\": \"frequent_ops_per_step\", \"config\": \"{}\", \"mode\": \"{}\", \"ops\": {{{}}}}}\n", name,
+             mode, top);
 }
 
 // Median over `blocks` timed blocks of `per_block` calls each, in ms per call. Blocks (not
@@ -220,6 +236,33 @@ void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::
   }
 }
 
+// Clipping plus one AdamW step over the config's parameters: LibTorch's per-parameter
+// versions (about a dozen launches per tensor) against the multi-tensor ones the trainer uses.
+void bench_optimizer_step(const std::string& name, const BenchConfig& bc, const std::string& device_name) {
+  const c10::Device device = resolve_device(device_name);
+  Gpt model(bc.model, 1);
+  model.to(device);
+  std::vector<at::Tensor> params = model.parameters();
+  for (auto& p : params) p.mutable_grad() = at::randn_like(p) * 1e-3;
+  const auto options = torch::optim::AdamWOptions(1e-4).weight_decay(0.1);
+  std::vector<torch::optim::OptimizerParamGroup> groups{torch::optim::OptimizerParamGroup(params)};
+  torch::optim::AdamW per_parameter(groups, options);
+  FusedAdamW fused(groups, options);
+  const double per_parameter_ms = median_ms(device, 5, 10, [&] {
+    torch::nn::utils::clip_grad_norm_(params, 1.0);
+    per_parameter.step();
+  });
+  const double fused_ms = median_ms(device, 5, 10, [&] {
+    clip_grad_norm(params, 1.0);
+    fused.step();
+  });
+  for (const auto& [impl, ms] : {std::pair{"per_parameter", per_parameter_ms}, std::pair{"fused", fused_ms}}) {
+    fmt::print("{{\"bench\": \"optimizer_step_ms\", \"config\": \"{}\", \"device\": \"{}\", \"impl\": \"{}\", "
+               "\"tensors\": {}, \"ms\": {:.3f}}}\n",
+               name, device.str(), impl, params.size(), ms);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,6 +282,7 @@ int main(int argc, char** argv) {
     if (it == configs.end()) throw UsageError("unknown config '" + config + "'; known: tiny-cpu, small-cpu, bench-moe");
     fmt::print("{{\"torch_threads\": {}}}\n", at::get_num_threads());
     bench_moe_layer(config, it->second, device);
+    bench_optimizer_step(config, it->second, device);
     for (const char* mode : {"moe", "mose"}) bench_training(config, it->second, mode, steps, device);
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", describe(e));

@@ -2,16 +2,18 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/utils/clip_grad.h>
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "base/log.h"
 #include "core/data/counter_rng.h"
 #include "core/device.h"
 #include "core/model/autocast_guard.h"
 #include "core/train/checkpoint.h"
+#include "core/train/fused_adamw.h"
+#include "core/train/grad_clip.h"
 #include "core/train/lr_schedule.h"
 
 namespace mose::core {
@@ -23,7 +25,7 @@ constexpr uint64_t kNoiseStream = 0x726f'7574'654e'6f69;  // "routeNoi"
 using data::counter_hash;
 
 // GPT-2 / nanoGPT: weight decay on matrices (dim >= 2), none on norms' vectors.
-std::unique_ptr<torch::optim::AdamW> make_optimizer(Gpt& model, const OptimConfig& o) {
+std::unique_ptr<FusedAdamW> make_optimizer(Gpt& model, const OptimConfig& o) {
   std::vector<at::Tensor> decay, no_decay;
   for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   auto options = torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(o.weight_decay);
@@ -32,7 +34,7 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(Gpt& model, const OptimConfi
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(options));
   groups.emplace_back(no_decay, std::move(no_decay_options));
-  return std::make_unique<torch::optim::AdamW>(std::move(groups), options);
+  return std::make_unique<FusedAdamW>(std::move(groups), options);
 }
 
 // KL(teacher || student) per token, averaged: the in-place distillation loss.
@@ -70,15 +72,16 @@ void Trainer::save(const std::string& path) {
   save_checkpoint(path, *model_, optimizer_.get(), {next_step_, tokens_seen_, config_.seed, fingerprint_});
 }
 
-double Trainer::run_micro_batch(const at::Tensor& batch, uint64_t pass_seed, TrainStepLog& log) {
+void Trainer::queue_micro_batch(const at::Tensor& batch, uint64_t pass_seed, PendingStepLog& pending) {
   const bool autocast = device_.is_cuda() && config_.bf16_autocast;
-  at::Tensor tokens = batch.to(device_);
+  // From pageable memory a host-to-device copy waits for the device; from pinned memory
+  // it is queued like a kernel (the caching host allocator keeps the buffer alive).
+  at::Tensor tokens = device_.is_cuda() ? batch.pin_memory().to(device_, /*non_blocking=*/true) : batch;
   at::Tensor inputs = tokens.narrow(1, 0, tokens.size(1) - 1);
   at::Tensor targets = tokens.narrow(1, 1, tokens.size(1) - 1);
   const double scale = 1.0 / config_.grad_accum;
   const WidthTrainingConfig& wc = config_.width;
   at::Tensor teacher;
-  double widest_loss = 0;
   std::vector<WidthPass> passes = sampler_.passes(counter_hash(pass_seed, data::rng_stream::kWidth));
   for (size_t p = 0; p < passes.size(); ++p) {
     ForwardContext context;
@@ -94,43 +97,54 @@ double Trainer::run_micro_batch(const at::Tensor& batch, uint64_t pass_seed, Tra
       loss = ce * (1.0 - wc.distill_weight) + distillation_loss(out.logits, teacher) * wc.distill_weight;
     }
     ((loss + out.aux_loss) * scale).backward();
-    double ce_value = 0;
-    if (p == 0) {  // the widest pass's four scalars in one device-to-host transfer
-      at::Tensor values = at::stack({ce.detach().to(at::kFloat), out.aux_loss.detach().to(at::kFloat),
-                                     out.balance_loss.to(at::kFloat), out.z_loss.to(at::kFloat)})
-                              .to(at::kDouble)
-                              .cpu();
-      const double* v = values.data_ptr<double>();
-      ce_value = widest_loss = v[0];
-      log.aux_loss += v[1] * scale;
-      log.balance_loss += v[2] * scale;
-      log.z_loss += v[3] * scale;
-    } else {
-      ce_value = ce.item<double>();
-    }
-    if (log.pass_losses.size() <= p) log.pass_losses.emplace_back(passes[p].label, 0.0);
-    log.pass_losses[p].second += ce_value * scale;
+    pending.pass_scalars.push_back(at::stack({ce.detach().to(at::kFloat), out.aux_loss.detach().to(at::kFloat),
+                                              out.balance_loss.detach().to(at::kFloat),
+                                              out.z_loss.detach().to(at::kFloat)}));
+    pending.pass_index.push_back(p);
+    pending.pass_labels.push_back(passes[p].label);
   }
-  return widest_loss;
 }
 
-TrainStepLog Trainer::step(int64_t step) {
-  TrainStepLog log;
-  log.lr = learning_rate_at(config_.optim, step, config_.steps);
-  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(log.lr);
+PendingStepLog Trainer::queue_step(int64_t step) {
+  PendingStepLog pending;
+  pending.log.lr = learning_rate_at(config_.optim, step, config_.steps);
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(pending.log.lr);
+  }
   optimizer_->zero_grad();
   for (int micro = 0; micro < config_.grad_accum; ++micro) {
     at::Tensor batch = next_batch_(step, micro);
     TORCH_CHECK(batch.dim() == 2 && batch.size(0) == config_.batch_size, "Trainer: batch function returned ",
                 batch.sizes(), ", expected [", config_.batch_size, ", seq_len + 1]");
-    log.lm_loss += run_micro_batch(batch, counter_hash(config_.seed, step, micro), log) / config_.grad_accum;
+    queue_micro_batch(batch, counter_hash(config_.seed, step, micro), pending);
     tokens_seen_ += batch.size(0) * (batch.size(1) - 1);
   }
-  const double max_norm = config_.optim.grad_clip > 0 ? config_.optim.grad_clip : 1e30;
-  log.grad_norm = torch::nn::utils::clip_grad_norm_(model_->parameters(), max_norm);
+  pending.grad_norm = clip_grad_norm(model_->parameters(), config_.optim.grad_clip);
   optimizer_->step();
-  log.step = step + 1;
-  log.tokens = tokens_seen_;
+  pending.log.step = step + 1;
+  pending.log.tokens = tokens_seen_;
+  return pending;
+}
+
+TrainStepLog Trainer::resolve(const PendingStepLog& pending) const {
+  TrainStepLog log = pending.log;
+  std::vector<at::Tensor> parts = pending.pass_scalars;
+  parts.push_back(pending.grad_norm.to(parts.front().options()).reshape({1}));
+  at::Tensor host = at::cat(parts).to(at::kDouble).cpu();  // the step's one device-to-host transfer
+  const double* v = host.data_ptr<double>();
+  const double scale = 1.0 / config_.grad_accum;
+  for (size_t i = 0; i < pending.pass_index.size(); ++i, v += 4) {
+    const size_t p = pending.pass_index[i];
+    if (log.pass_losses.size() <= p) log.pass_losses.emplace_back(pending.pass_labels[i], 0.0);
+    log.pass_losses[p].second += v[0] * scale;
+    if (p == 0) {  // the widest pass
+      log.lm_loss += v[0] * scale;
+      log.aux_loss += v[1] * scale;
+      log.balance_loss += v[2] * scale;
+      log.z_loss += v[3] * scale;
+    }
+  }
+  log.grad_norm = *v;
   return log;
 }
 
@@ -141,11 +155,14 @@ TrainOutcome Trainer::run(const TrainHooks& hooks) {
   const auto start = Clock::now();
   auto interval_start = start;
   int64_t interval_tokens = tokens_seen_;
+  std::optional<PendingStepLog> unread;  // the latest step, until a log reads it
   while (next_step_ < config_.steps) {
-    TrainStepLog log = step(next_step_);
+    unread = queue_step(next_step_);
     ++next_step_;
-    outcome.final_lm_loss = log.lm_loss;
     if (next_step_ % config_.log_every == 0 || next_step_ == config_.steps) {
+      TrainStepLog log = resolve(*unread);
+      unread.reset();
+      outcome.final_lm_loss = log.lm_loss;
       const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
       log.tokens_per_s = seconds > 0 ? static_cast<double>(tokens_seen_ - interval_tokens) / seconds : 0.0;
       interval_start = Clock::now();
@@ -162,6 +179,7 @@ TrainOutcome Trainer::run(const TrainHooks& hooks) {
       break;
     }
   }
+  if (unread) outcome.final_lm_loss = resolve(*unread).lm_loss;
   outcome.steps_done = next_step_;
   outcome.tokens_seen = tokens_seen_;
   outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -2,6 +2,10 @@
 // multi-width passes per micro-batch (sum of their losses, router aux losses included),
 // optional in-place distillation, bf16 autocast on CUDA, checkpoint and bit-identical
 // resume. Data-agnostic: batches come from a function of (step, micro-batch).
+//
+// On a GPU a step makes no host synchronisation: batches are copied from pinned memory,
+// the optimizer and the clipping are multi-tensor kernels, and the step's losses stay on
+// the device until run() logs them, so the host queues the next step while this one runs.
 #pragma once
 
 #include <torch/optim/adamw.h>
@@ -23,6 +27,15 @@ namespace mose::core {
 // [batch, seq_len + 1] int64 tokens on the CPU; inputs are [:, :-1], targets [:, 1:].
 using BatchFn = std::function<at::Tensor(int64_t step, int micro)>;
 
+// One step's losses and gradient norm, still on the device, and what the host knows.
+struct PendingStepLog {
+  TrainStepLog log;                      // step, tokens and lr; the rest comes from resolve()
+  std::vector<at::Tensor> pass_scalars;  // [ce, aux, balance, z] fp32 per (micro-batch, pass)
+  std::vector<size_t> pass_index;        // the pass of each entry of pass_scalars
+  std::vector<std::string> pass_labels;  // and its label
+  at::Tensor grad_norm;                  // before clipping
+};
+
 class Trainer {
  public:
   // Resumes from train.checkpoint_path when that file exists (its fingerprint must match).
@@ -37,8 +50,10 @@ class Trainer {
   int64_t next_step() const { return next_step_; }
 
  private:
-  TrainStepLog step(int64_t step);
-  double run_micro_batch(const at::Tensor& batch, uint64_t pass_seed, TrainStepLog& log);
+  // Queues one optimizer step on the device; resolve() waits for it and reads its losses.
+  PendingStepLog queue_step(int64_t step);
+  void queue_micro_batch(const at::Tensor& batch, uint64_t pass_seed, PendingStepLog& pending);
+  TrainStepLog resolve(const PendingStepLog& pending) const;
 
   ModelConfig model_config_;
   TrainConfig config_;
