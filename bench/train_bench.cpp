@@ -29,6 +29,7 @@
 #include "core/train/fused_adamw.h"
 #include "core/train/grad_clip.h"
 #include "core/train/trainer.h"
+#include "kernels/expert_permutation.h"
 #include "kernels/grouped_expert_ffn.h"
 #include "op_counter.h"
 #ifdef MOSE_WITH_CUDA
@@ -175,8 +176,9 @@ std::vector<std::pair<std::string, std::unique_ptr<WidthChooser>>> bench_widths(
   return out;
 }
 
-// MoE layer forward (router + experts) per width, and the expert FFN alone through the
-// reference and the grouped path, with achieved TFLOP/s of the expert GEMMs.
+// MoE layer forward (router + experts) per width, the routing permutation alone, and the
+// expert FFN alone through the reference and the grouped path, with achieved TFLOP/s of
+// the expert GEMMs.
 void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::string& device_name) {
   const c10::Device device = resolve_device(device_name);
   at::Generator init = at::detail::createCPUGenerator(1);
@@ -228,6 +230,17 @@ void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::
                "\"of_peak\": {:.2f}}}\n",
                name, device.str(), label, budget, shares, layer_ms, flops / (layer_ms * 1e-3) / 1e12,
                flops / (layer_ms * 1e-3) / 1e12 / peak);
+    // The routing permutation alone: the counting-sort kernel (CUDA) against ATen's sort.
+    const auto uniform = widths->uniform_hidden_units(0, d_ff);
+    const double permute_ms = median_ms(device, blocks, per_block, [&] {
+      return kernels::permute_assignments(routing.expert_index, hidden, weights.w_in.size(0), d_ff, uniform);
+    });
+    const double sort_ms = median_ms(device, blocks, per_block, [&] {
+      return kernels::permute_assignments_by_sort(routing.expert_index, hidden, weights.w_in.size(0), d_ff, uniform);
+    });
+    fmt::print("{{\"bench\": \"permutation_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
+               "\"dispatched\": {:.3f}, \"aten_sort\": {:.3f}}}\n",
+               name, device.str(), label, permute_ms, sort_ms);
     for (const auto& [impl, ms] : ffn_ms) {
       fmt::print("{{\"bench\": \"expert_ffn_ms\", \"config\": \"{}\", \"device\": \"{}\", \"impl\": \"{}\", "
                  "\"width\": \"{}\", \"ms\": {:.3f}, \"tflops\": {:.3g}}}\n",

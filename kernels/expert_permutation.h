@@ -37,9 +37,17 @@ struct ExpertPermutation {
 
 // expert_index, hidden_units: [T, k] int64. uniform_hidden_units, when the caller knows every
 // assignment has that width, skips reading hidden_units (and the host transfer). Expert
-// indices must be < n_experts (the router guarantees it; the reference op checks).
+// indices must be < n_experts (the router guarantees it; the reference op checks, the
+// CUDA kernel traps). On CUDA with up to 1023 (level, expert) groups this runs the two-
+// launch counting-sort kernel (kernels/cuda/expert_permutation.cu).
 ExpertPermutation permute_assignments(const at::Tensor& expert_index, const at::Tensor& hidden_units,
                                       int64_t n_experts, int64_t d_ff,
                                       std::optional<int64_t> uniform_hidden_units);
+
+// The same permutation through ATen's stable sort on any device: the kernel's reference,
+// and the path for more groups than the kernel holds.
+ExpertPermutation permute_assignments_by_sort(const at::Tensor& expert_index, const at::Tensor& hidden_units,
+                                              int64_t n_experts, int64_t d_ff,
+                                              std::optional<int64_t> uniform_hidden_units);
 
 }  // namespace mose::kernels

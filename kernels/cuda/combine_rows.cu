@@ -1,5 +1,5 @@
-// Weighted gather-sum, one token per block row: the k (slot, gate) pairs of the token are
-// read once into registers, then each thread walks columns with a block-wide stride and
+// Weighted gather-sum, one token per block: the k (slot, gate) pairs of the token are
+// read once into shared memory, then each thread walks columns with a block-wide stride and
 // accumulates in fp32. Consecutive threads read consecutive columns of the same source row,
 // so loads and stores are coalesced. No atomics: each output element has one writer, which
 // makes the result independent of k and of the order rows were produced in.
@@ -30,16 +30,23 @@ template <typename In, typename Out>
 __global__ void combine_rows_kernel(const In* __restrict__ rows, int64_t d, const int64_t* __restrict__ slot_of,
                                     const float* __restrict__ gate, int k, Out* __restrict__ out) {
   const int64_t token = blockIdx.x;
-  int64_t slot[kMaxCombineK];
-  float weight[kMaxCombineK];
-  int used = 0;
-  for (int j = 0; j < k; ++j) {  // compact the computed assignments first
-    const int64_t s = slot_of[token * k + j];
-    if (s < 0) continue;
-    slot[used] = s;
-    weight[used] = gate == nullptr ? 1.0f : gate[token * k + j];
-    ++used;
+  // The token's computed (row, gate) pairs, compacted by one thread into shared memory:
+  // indexed at run time, they would live in local memory if held per thread.
+  __shared__ int64_t slot[kMaxCombineK];
+  __shared__ float weight[kMaxCombineK];
+  __shared__ int used;
+  if (threadIdx.x == 0) {
+    int n = 0;
+    for (int j = 0; j < k; ++j) {
+      const int64_t s = slot_of[token * k + j];
+      if (s < 0) continue;
+      slot[n] = s;
+      weight[n] = gate == nullptr ? 1.0f : gate[token * k + j];
+      ++n;
+    }
+    used = n;
   }
+  __syncthreads();
   for (int64_t c = threadIdx.x; c < d; c += blockDim.x) {
     float acc = 0.0f;
     for (int j = 0; j < used; ++j) acc += weight[j] * to_float(rows[slot[j] * d + c]);

@@ -10,7 +10,7 @@ namespace mose::kernels::cuda {
 
 enum class ElementType { kFloat32, kBFloat16, kFloat16 };
 
-constexpr int kMaxCombineK = 16;  // assignments per token the kernel holds in registers
+constexpr int kMaxCombineK = 16;  // assignments per token the kernel holds in shared memory
 
 // rows: [n_rows, d] row-major; slot_of: [tokens, k] int64 in [-1, n_rows); gate: [tokens, k]
 // float32 or null for all-ones; out: [tokens, d] row-major. Returns the launch status
