@@ -20,28 +20,38 @@ LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChoos
   const int64_t n = windows.size(0), seq_len = windows.size(1) - 1;
 
   LmEvalResult r;
-  r.layers.resize(model.moe_layers().size());
-  double loss_sum = 0;
+  // Loss and expert usage are summed on the device and read once, after the last batch:
+  // no host synchronisation between batches, so the measured time is the model's.
+  at::Tensor loss_sum = at::zeros({}, at::TensorOptions().device(device).dtype(at::kDouble));
+  std::vector<MoeUsageCounts> usage;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
-    at::Tensor batch = windows.narrow(0, begin, std::min<int64_t>(batch_size, n - begin)).to(device);
+    at::Tensor batch = windows.narrow(0, begin, std::min<int64_t>(batch_size, n - begin));
+    batch = device.is_cuda() ? batch.pin_memory().to(device, /*non_blocking=*/true) : batch.to(device);
     ForwardContext context;
     context.widths = &widths;
     context.collect_stats = true;
     CudaBf16Autocast bf16(device.is_cuda());
     ForwardResult out = model.forward(batch.narrow(1, 0, seq_len), context);
     const int64_t tokens = batch.size(0) * seq_len;
-    loss_sum += lm_loss(out.logits, batch.narrow(1, 1, seq_len)).item<double>() * static_cast<double>(tokens);
+    loss_sum += lm_loss(out.logits, batch.narrow(1, 1, seq_len)).to(at::kDouble) * static_cast<double>(tokens);
     r.tokens += tokens;
-    for (size_t l = 0; l < out.moe_stats.size(); ++l) r.layers[l].accumulate(out.moe_stats[l]);
+    if (usage.empty()) {
+      usage = std::move(out.moe_usage);
+    } else {
+      for (size_t l = 0; l < usage.size(); ++l) usage[l].add(out.moe_usage[l]);
+    }
   }
   if (device.is_cuda()) torch::cuda::synchronize();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (was_training) model.train();
+  r.layers = read_usage(usage);
+  r.layers.resize(model.moe_layers().size());
+  const double loss_total = loss_sum.item<double>();
 
   int64_t hidden_units = 0;
   for (const auto& layer : r.layers) hidden_units += layer.hidden_units;
-  r.lm_loss = loss_sum / static_cast<double>(r.tokens);
+  r.lm_loss = loss_total / static_cast<double>(r.tokens);
   r.perplexity = std::exp(r.lm_loss);
   r.flops = flops_per_token(model.config(), seq_len, hidden_units, r.tokens);
   r.expert_budget = achieved_width_budget(r.layers, model.config().expert_d_ff());

@@ -59,7 +59,7 @@ void score_batch(Gpt& model, const std::vector<Continuation>& items, const std::
     for (int64_t id : items[batch[row]].context) t[row][col++] = id;
     for (int64_t id : items[batch[row]].target) t[row][col++] = id;
   }
-  tokens = tokens.to(device);
+  tokens = device.is_cuda() ? tokens.pin_memory().to(device, /*non_blocking=*/true) : tokens.to(device);
   ForwardContext context;
   context.widths = &widths;
   context.collect_stats = true;
@@ -83,10 +83,11 @@ void score_batch(Gpt& model, const std::vector<Continuation>& items, const std::
     }
   }
   int64_t hidden_units = 0;
-  run_stats.resize(out.moe_stats.size());
-  for (size_t l = 0; l < out.moe_stats.size(); ++l) {
-    hidden_units += out.moe_stats[l].hidden_units;
-    run_stats[l].accumulate(out.moe_stats[l]);
+  const std::vector<MoeLayerStats> stats = read_usage(out.moe_usage);  // every layer in one transfer
+  run_stats.resize(stats.size());
+  for (size_t l = 0; l < stats.size(); ++l) {
+    hidden_units += stats[l].hidden_units;
+    run_stats[l].accumulate(stats[l]);
   }
   const int64_t positions = static_cast<int64_t>(batch.size()) * (length - 1);
   add_scaled(flops_sum, flops_per_token(model.config(), length - 1, hidden_units, positions),

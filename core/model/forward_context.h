@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/model/moe_stats.h"
+#include "core/model/moe_usage.h"
 
 namespace mose::core {
 
@@ -19,7 +19,7 @@ struct ForwardContext {
   const WidthChooser* widths = nullptr;    // required
   bool training = false;
   std::optional<at::Generator> generator;  // router noise (training)
-  bool collect_stats = false;              // per-layer usage (costs a host sync per layer)
+  bool collect_stats = false;              // per-layer usage, counted on the device (read_usage)
   bool keep_routing = false;               // keep each MoE layer's router probabilities
 };
 
@@ -28,7 +28,7 @@ struct ForwardResult {
   at::Tensor aux_loss;      // scalar: weighted router losses summed over MoE layers
   at::Tensor balance_loss;  // scalar: unweighted, summed over MoE layers (for logs)
   at::Tensor z_loss;        // scalar: unweighted, summed over MoE layers (for logs)
-  std::vector<MoeLayerStats> moe_stats;       // one per MoE layer when collect_stats
+  std::vector<MoeUsageCounts> moe_usage;      // one per MoE layer when collect_stats
   std::vector<at::Tensor> router_probs;       // [T, E] per MoE layer when keep_routing
   std::vector<at::Tensor> expert_index;       // [T, k] per MoE layer when keep_routing
 };

@@ -4,73 +4,10 @@
 
 #include <cmath>
 
+#include "core/model/moe_usage.h"
 #include "core/model/width_chooser.h"
 
 namespace mose::core {
-namespace {
-
-void add_to(std::vector<int64_t>& into, const std::vector<int64_t>& from) {
-  if (into.size() < from.size()) into.resize(from.size(), 0);
-  for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
-}
-
-// Usage of one forward pass: one device-to-host transfer of the [T, S] decision.
-MoeLayerStats usage_of(const RoutingDecision& routing, const at::Tensor& hidden_units, const at::Tensor& shared_hidden,
-                       int64_t n_experts, int64_t d_ff) {
-  MoeLayerStats s;
-  const int64_t tokens = routing.expert_index.size(0), slots = routing.expert_index.size(1);
-  at::Tensor nulls = routing.null_slots.defined() ? routing.null_slots : at::zeros_like(routing.expert_index).to(at::kBool);
-  at::Tensor packed = at::stack({routing.expert_index, hidden_units, nulls.to(at::kLong)}).cpu();  // [3, T, S]
-  const int64_t* e = packed[0].data_ptr<int64_t>();
-  const int64_t* m = packed[1].data_ptr<int64_t>();
-  const int64_t* null = packed[2].data_ptr<int64_t>();
-  s.tokens = tokens;
-  s.tokens_per_expert.assign(n_experts, 0);
-  s.width_histogram.assign(d_ff + 1, 0);
-  s.experts_per_token.assign(slots + 1, 0);
-  for (int64_t t = 0; t < tokens; ++t) {
-    int64_t computed = 0;
-    for (int64_t j = t * slots; j < (t + 1) * slots; ++j) {
-      if (null[j]) {
-        ++s.null_assignments;
-      } else if (e[j] >= 0) {
-        ++s.assignments, ++computed, ++s.tokens_per_expert[e[j]];
-        s.hidden_units += m[j];
-        ++s.width_histogram[m[j]];
-      }
-    }
-    ++s.experts_per_token[computed];
-    if (computed == 0) ++s.tokens_without_expert;
-  }
-  if (routing.capacity_dropped.defined()) {
-    s.dropped = routing.capacity_dropped.sum().item<int64_t>();
-    s.assignments += s.dropped;
-  }
-  if (shared_hidden.defined()) {
-    at::Tensor units = shared_hidden.reshape({-1}).cpu();
-    s.shared_assignments = units.numel();
-    for (int64_t i = 0; i < units.numel(); ++i) {
-      s.hidden_units += units.data_ptr<int64_t>()[i];
-      ++s.width_histogram[units.data_ptr<int64_t>()[i]];
-    }
-  }
-  return s;
-}
-
-}  // namespace
-
-void MoeLayerStats::accumulate(const MoeLayerStats& other) {
-  add_to(tokens_per_expert, other.tokens_per_expert);
-  add_to(width_histogram, other.width_histogram);
-  add_to(experts_per_token, other.experts_per_token);
-  tokens += other.tokens;
-  assignments += other.assignments;
-  dropped += other.dropped;
-  null_assignments += other.null_assignments;
-  shared_assignments += other.shared_assignments;
-  tokens_without_expert += other.tokens_without_expert;
-  hidden_units += other.hidden_units;
-}
 
 MoeLayer::MoeLayer(const ModelConfig& config, int moe_index, at::Generator& init)
     : moe_index_(moe_index),
@@ -124,7 +61,7 @@ at::Tensor MoeLayer::forward(const at::Tensor& x, const RouteOptions& route, con
                                                 : routing.balance_loss.detach();
   out.z_loss = out.z_loss.defined() ? out.z_loss + routing.z_loss.detach() : routing.z_loss.detach();
   if (context.collect_stats) {
-    out.moe_stats.push_back(usage_of(routing, hidden, shared_hidden, w_in_.size(0), d_ff()));
+    out.moe_usage.push_back(count_usage(routing, hidden, shared_hidden, w_in_.size(0), d_ff()));
   }
   if (context.keep_routing) {
     out.router_probs.push_back(routing.probs.detach());

@@ -72,7 +72,7 @@ double count_forward_flops(Gpt& model, const at::Tensor& tokens, const WidthChoo
   at::removeCallback(handle);
   counter = nullptr;
   hidden_units = 0;
-  for (const auto& s : out.moe_stats) hidden_units += s.hidden_units;
+  for (const auto& s : read_usage(out.moe_usage)) hidden_units += s.hidden_units;
   return flops.total;
 }
 

@@ -65,15 +65,16 @@ TEST_CASE("every routing regime runs with every width chooser", "[core][routing]
         for (const auto& p : model.parameters()) {
           if (p.grad().defined()) CHECK(at::isfinite(p.grad()).all().item<bool>());
         }
-        REQUIRE(out.moe_stats.size() == static_cast<size_t>(m.n_moe_layers()));
-        for (const MoeLayerStats& s : out.moe_stats) {
+        const std::vector<MoeLayerStats> stats = read_usage(out.moe_usage);
+        REQUIRE(stats.size() == static_cast<size_t>(m.n_moe_layers()));
+        for (const MoeLayerStats& s : stats) {
           int64_t histogram = 0;
           for (int64_t c : s.width_histogram) histogram += c;
           CHECK(histogram == s.computed() + s.shared_assignments);  // one width per assignment that ran
           CHECK(s.tokens == 2 * m.seq_len);
           CHECK(s.hidden_units <= (s.computed() + s.shared_assignments) * m.expert_d_ff());
         }
-        const double budget = achieved_width_budget(out.moe_stats, m.expert_d_ff());
+        const double budget = achieved_width_budget(stats, m.expert_d_ff());
         CHECK(budget > 0.0);
         CHECK(budget <= 1.0);
         if (widths->describe().rfind("uniform", 0) == 0) CHECK(budget == Approx(0.5));
@@ -100,7 +101,7 @@ TEST_CASE("regime FLOPs: null experts count in the router only, deepseek keeps c
   context.collect_stats = true;
   at::Tensor tokens = at::randint(64, {1, 16}, at::detail::createCPUGenerator(2));
   ForwardResult out = model.forward(tokens, context);
-  for (const MoeLayerStats& s : out.moe_stats) {
+  for (const MoeLayerStats& s : read_usage(out.moe_usage)) {
     CHECK(s.shared_assignments == 16);
     CHECK(s.computed() == 16 * 3);
     CHECK(s.hidden_units == (16 * 3 + 16) * 8);  // every assignment at 8 of 16 hidden units
@@ -108,7 +109,7 @@ TEST_CASE("regime FLOPs: null experts count in the router only, deepseek keeps c
   deepseek.router.shared_slimmable = false;
   Gpt full_shared(deepseek, 1);
   out = full_shared.forward(tokens, context);
-  for (const MoeLayerStats& s : out.moe_stats) CHECK(s.hidden_units == 16 * 3 * 8 + 16 * 16);
+  for (const MoeLayerStats& s : read_usage(out.moe_usage)) CHECK(s.hidden_units == 16 * 3 * 8 + 16 * 16);
 }
 
 TEST_CASE("a chooser's uniform width, where it reports one, is the width of every assignment", "[core][width]") {
