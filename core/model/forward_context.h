@@ -21,10 +21,12 @@ struct ForwardContext {
   std::optional<at::Generator> generator;  // router noise (training)
   bool collect_stats = false;              // per-layer usage, counted on the device (read_usage)
   bool keep_routing = false;               // keep each MoE layer's router probabilities
+  bool skip_lm_head = false;               // final_hidden instead of logits, for lm_head_loss
 };
 
 struct ForwardResult {
-  at::Tensor logits;        // [B, T, vocab]
+  at::Tensor logits;        // [B, T, vocab] (undefined when skip_lm_head)
+  at::Tensor final_hidden;  // [B, T, d_model] after the final norm, when skip_lm_head
   at::Tensor aux_loss;      // scalar: weighted router losses summed over MoE layers
   at::Tensor balance_loss;  // scalar: unweighted, summed over MoE layers (for logs)
   at::Tensor z_loss;        // scalar: unweighted, summed over MoE layers (for logs)

@@ -82,7 +82,9 @@ ForwardResult Gpt::forward(const at::Tensor& tokens, const ForwardContext& conte
       x = x + block->dense->forward(h);
     }
   }
-  out.logits = at::linear(at::layer_norm(x, {d}, lnf_weight_, lnf_bias_), wte_);
+  at::Tensor final_hidden = at::layer_norm(x, {d}, lnf_weight_, lnf_bias_);
+  if (context.skip_lm_head) out.final_hidden = final_hidden;
+  else out.logits = at::linear(final_hidden, wte_);
   if (!out.aux_loss.defined()) {  // a model with no MoE layer
     out.aux_loss = out.balance_loss = out.z_loss = at::zeros({}, x.options().dtype(at::kFloat));
   }

@@ -24,6 +24,7 @@ class Gpt : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
   const std::vector<std::shared_ptr<MoeLayer>>& moe_layers() const { return moe_layers_; }
+  const at::Tensor& lm_head_weight() const { return wte_; }  // [vocab, d_model], tied to the embedding
   // soft_topk with learn_k: each MoE layer's learned k (mean = router.top_k); else undefined.
   at::Tensor soft_topk_budgets() const;
 

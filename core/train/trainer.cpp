@@ -11,6 +11,7 @@
 #include "core/data/counter_rng.h"
 #include "core/device.h"
 #include "core/model/autocast_guard.h"
+#include "core/model/lm_head_loss.h"
 #include "core/train/checkpoint.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/grad_clip.h"
@@ -88,9 +89,13 @@ void Trainer::queue_micro_batch(const at::Tensor& batch, uint64_t pass_seed, Pen
     context.widths = passes[p].chooser.get();
     context.training = true;
     context.generator = at::detail::createCPUGenerator(counter_hash(pass_seed, p, kNoiseStream));
+    // Without distillation nothing needs the logits: the chunked head loss never stores them.
+    context.skip_lm_head = !wc.distill;
     CudaBf16Autocast bf16(autocast);
     ForwardResult out = model_->forward(inputs, context);
-    at::Tensor ce = lm_loss(out.logits, targets);
+    at::Tensor ce = wc.distill ? lm_loss(out.logits, targets)
+                               : lm_head_loss(out.final_hidden.reshape({-1, out.final_hidden.size(-1)}),
+                                              model_->lm_head_weight(), targets.reshape({-1}));
     at::Tensor loss = ce;
     if (wc.distill && passes[p].full_width) teacher = out.logits.detach();
     if (wc.distill && !passes[p].full_width && teacher.defined()) {

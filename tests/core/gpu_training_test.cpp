@@ -1,7 +1,8 @@
-// Training on the GPU: the fused optimizer and clipping agree with LibTorch's originals on
-// CUDA, and a whole training step (batch copy, sandwich passes, backward, clipping, AdamW)
+// Training on the GPU: the fused optimizer, the clipping and the chunked LM-head loss agree
+// with their plain versions on CUDA, and a whole training step (batch copy, sandwich passes, backward, clipping, AdamW)
 // queues without one host synchronisation. GPU machines only: skipped without CUDA.
 #include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
 #include <catch2/catch.hpp>
 #include <torch/cuda.h>
 #include <torch/nn/utils/clip_grad.h>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/model/lm_head_loss.h"
 #include "core/train/fused_adamw.h"
 #include "core/train/grad_clip.h"
 #include "core/train/trainer.h"
@@ -93,4 +95,28 @@ TEST_CASE("a training step on CUDA makes no host synchronisation", "[core][optim
   CHECK(outcome.steps_done == 3);
   CHECK(std::isfinite(outcome.final_lm_loss));
 #endif
+}
+
+TEST_CASE("lm_head_loss on CUDA under bf16 autocast matches the fp32 CPU loss", "[core][loss][cuda]") {
+  if (!have_gpu()) return;
+  auto gen = at::detail::createCPUGenerator(12);
+  const int64_t n = 3000, d = 64, vocab = 5000;
+  const at::Tensor hidden0 = at::randn({n, d}, gen), weight0 = at::randn({vocab, d}, gen) * 0.05;
+  const at::Tensor targets = at::randint(vocab, {n}, gen, at::kLong);
+  at::Tensor h = hidden0.clone().set_requires_grad(true), w = weight0.clone().set_requires_grad(true);
+  at::Tensor want = lm_head_loss(h, w, targets);
+  want.backward();
+  at::Tensor hg = hidden0.cuda().set_requires_grad(true), wg = weight0.cuda().set_requires_grad(true);
+  at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+  at::autocast::set_autocast_enabled(at::kCUDA, true);
+  at::Tensor got = lm_head_loss(hg, wg, targets.cuda(), /*chunk_rows=*/700);  // partial last chunk
+  at::autocast::set_autocast_enabled(at::kCUDA, false);
+  got.backward();
+  CHECK(got.scalar_type() == at::kFloat);
+  CHECK(got.item<double>() == Approx(want.item<double>()).epsilon(1e-2));
+  CHECK(hg.grad().scalar_type() == at::kFloat);
+  for (const auto& [g, c] : {std::pair{hg.grad(), h.grad()}, std::pair{wg.grad(), w.grad()}}) {
+    const double err = ((g.cpu().to(at::kDouble) - c.to(at::kDouble)).norm() / c.to(at::kDouble).norm()).item<double>();
+    CHECK(err < 2e-2);
+  }
 }
