@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/model/autocast_guard.h"
+#include "core/model/lm_head_loss.h"
 
 namespace mose::core {
 
@@ -31,10 +32,13 @@ LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChoos
     ForwardContext context;
     context.widths = &widths;
     context.collect_stats = true;
+    context.skip_lm_head = true;  // the chunked head loss never stores [tokens, vocabulary] logits
     CudaBf16Autocast bf16(device.is_cuda());
     ForwardResult out = model.forward(batch.narrow(1, 0, seq_len), context);
     const int64_t tokens = batch.size(0) * seq_len;
-    loss_sum += lm_loss(out.logits, batch.narrow(1, 1, seq_len)).to(at::kDouble) * static_cast<double>(tokens);
+    const at::Tensor loss = lm_head_loss(out.final_hidden.reshape({tokens, -1}), model.lm_head_weight(),
+                                         batch.narrow(1, 1, seq_len).reshape({-1}));
+    loss_sum += loss.to(at::kDouble) * static_cast<double>(tokens);
     r.tokens += tokens;
     if (usage.empty()) {
       usage = std::move(out.moe_usage);
