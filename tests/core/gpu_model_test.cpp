@@ -14,16 +14,7 @@
 #include "test_support.h"
 
 using namespace mose::core;
-
-namespace {
-
-double relative_error(const at::Tensor& got, const at::Tensor& want) {
-  at::Tensor g = got.to(at::kCPU, at::kDouble), w = want.to(at::kCPU, at::kDouble);
-  const double norm = w.norm().item<double>();
-  return norm == 0.0 ? (g - w).norm().item<double>() : (g - w).norm().item<double>() / norm;
-}
-
-}  // namespace
+using mose::core::testing::relative_error;
 
 TEST_CASE("the model on CUDA equals the model on the CPU, gradients included", "[core][cuda]") {
   if (!torch::cuda::is_available()) {

@@ -11,14 +11,7 @@
 #include "test_support.h"
 
 using namespace mose::core;
-
-namespace {
-
-double relative_error(const at::Tensor& got, const at::Tensor& want) {
-  return ((got.to(at::kDouble) - want.to(at::kDouble)).norm() / want.to(at::kDouble).norm()).item<double>();
-}
-
-}  // namespace
+using mose::core::testing::relative_error;
 
 TEST_CASE("lm_head_loss equals cross-entropy of the full logits, gradients included", "[core][loss]") {
   auto gen = at::detail::createCPUGenerator(3);

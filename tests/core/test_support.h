@@ -1,4 +1,5 @@
-// Shared helpers for core tests: small configs, synthetic batches, temp folders.
+// Shared helpers for core tests: small configs, synthetic batches, temp folders, and a
+// closeness measure.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -12,6 +13,13 @@
 #include "core/train/trainer.h"
 
 namespace mose::core::testing {
+
+// ||got - want|| / ||want|| in float64 on the CPU; the absolute 2-norm when want is zero.
+inline double relative_error(const at::Tensor& got, const at::Tensor& want) {
+  const at::Tensor g = got.to(at::kCPU, at::kDouble), w = want.to(at::kCPU, at::kDouble);
+  const double norm = w.norm().item<double>(), diff = (g - w).norm().item<double>();
+  return norm == 0.0 ? diff : diff / norm;
+}
 
 // A short CPU training run on the first `max_bytes` of GCIDE (prepared under dir/data):
 // 2 layers of d_model 32, 2 heads, sequences of 32, 4 experts top-2, batches of 8. Each
