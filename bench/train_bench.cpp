@@ -33,7 +33,10 @@
 #include "kernels/grouped_expert_ffn.h"
 #include "op_counter.h"
 #ifdef MOSE_WITH_CUDA
+#include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
 #endif
 
 using namespace mose;
@@ -76,6 +79,14 @@ BatchFn random_batches(int batch, int seq_len, int64_t vocab) {
   };
 }
 
+// Peak memory from here on: each training run reports its own peak, not the process's.
+void reset_peak_memory(const c10::Device& device) {
+#ifdef MOSE_WITH_CUDA
+  if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device.index());
+#endif
+  (void)device;  // the CPU's peak RSS cannot be reset: it is the process's
+}
+
 double peak_memory_gib(const c10::Device& device) {
 #ifdef MOSE_WITH_CUDA
   if (device.is_cuda()) {
@@ -97,6 +108,7 @@ void bench_training(const std::string& name, const BenchConfig& bc, const std::s
   t.log_every = t.steps;  // losses are read at the end only, as in a run that logs every 50 steps
   t.optim.warmup_steps = 1;
   if (mode == "moe") t.width.widths = {1.0};
+  reset_peak_memory(resolve_device(device));
   Trainer trainer(bc.model, t, random_batches(bc.batch, bc.model.seq_len, bc.model.vocab_size), "bench");
   using Clock = std::chrono::steady_clock;
   Clock::time_point start;
@@ -276,6 +288,55 @@ void bench_optimizer_step(const std::string& name, const BenchConfig& bc, const 
   }
 }
 
+#ifdef MOSE_WITH_CUDA
+// The MoE layer forward at each uniform width replayed from a CUDA graph: the layer's GPU
+// time without host launch overhead. An eager time well above it means the eager layer is
+// launch-bound. Uniform widths only (per-token widths read their levels on the host).
+// Runs last: a capture that fails may leave the device unusable for what follows.
+void bench_moe_layer_graph(const std::string& name, const BenchConfig& bc) {
+  const c10::Device device(at::kCUDA, 0);
+  at::Generator init = at::detail::createCPUGenerator(1);
+  MoeLayer layer(bc.model, 0, init);
+  layer.to(device);
+  layer.to(at::kBFloat16);
+  const at::Tensor x = at::randn({bc.batch * bc.model.seq_len, bc.model.d_model}, init).to(device, at::kBFloat16);
+  c10::AutoGradMode no_grad(false);
+  RouteOptions route;
+  route.group_size = bc.model.seq_len;
+  for (double w : {0.25, 0.5, 0.75, 1.0}) {
+    UniformWidth widths(w);
+    ForwardContext context;
+    context.widths = &widths;
+    try {
+      at::cuda::CUDAGraph graph;
+      ForwardResult captured;
+      torch::cuda::synchronize();
+      {
+        // Warm-up on the capture stream first: library handles and workspaces are made
+        // outside the capture.
+        c10::cuda::CUDAStreamGuard on_side(c10::cuda::getStreamFromPool());
+        for (int i = 0; i < 3; ++i) {
+          ForwardResult warm;
+          layer.forward(x, route, context, warm);
+        }
+        graph.capture_begin();
+        layer.forward(x, route, context, captured);
+        graph.capture_end();
+      }
+      torch::cuda::synchronize();
+      const double ms = median_ms(device, 10, 10, [&] { graph.replay(); });
+      fmt::print("{{\"bench\": \"moe_fwd_graph_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
+                 "\"ms\": {:.3f}}}\n",
+                 name, device.str(), w, ms);
+    } catch (const std::exception& e) {
+      fmt::print("{{\"bench\": \"moe_fwd_graph_ms\", \"config\": \"{}\", \"width\": \"{}\", \"error\": \"{}\"}}\n", name,
+                 w, std::string(e.what()).substr(0, 200));
+      return;
+    }
+  }
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -297,6 +358,9 @@ int main(int argc, char** argv) {
     bench_moe_layer(config, it->second, device);
     bench_optimizer_step(config, it->second, device);
     for (const char* mode : {"moe", "mose"}) bench_training(config, it->second, mode, steps, device);
+#ifdef MOSE_WITH_CUDA
+    if (resolve_device(device).is_cuda()) bench_moe_layer_graph(config, it->second);
+#endif
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", describe(e));
     return 1;
