@@ -188,24 +188,41 @@ std::vector<std::pair<std::string, std::unique_ptr<WidthChooser>>> bench_widths(
   return out;
 }
 
+// One MoE layer of the config on `device`, in the dtype its benchmarks use (bf16 on a GPU,
+// fp32 on the CPU), a batch of token states for it, and the routing options of a forward.
+struct LayerUnderTest {
+  std::shared_ptr<MoeLayer> layer;
+  at::Tensor x;
+  RouteOptions route;
+};
+
+LayerUnderTest make_layer_under_test(const BenchConfig& bc, const c10::Device& device) {
+  at::Generator init = at::detail::createCPUGenerator(1);
+  LayerUnderTest t;
+  t.layer = std::make_shared<MoeLayer>(bc.model, 0, init);
+  const auto dtype = device.is_cuda() ? at::kBFloat16 : at::kFloat;
+  t.layer->to(device);
+  t.layer->to(dtype);
+  t.x = at::randn({bc.batch * bc.model.seq_len, bc.model.d_model}, init).to(device, dtype);
+  t.route.group_size = bc.model.seq_len;
+  return t;
+}
+
 // MoE layer forward (router + experts) per width, the routing permutation alone, and the
 // expert FFN alone through the reference and the grouped path, with achieved TFLOP/s of
 // the expert GEMMs.
 void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::string& device_name) {
   const c10::Device device = resolve_device(device_name);
-  at::Generator init = at::detail::createCPUGenerator(1);
-  MoeLayer layer(bc.model, 0, init);
-  layer.to(device);
-  const auto dtype = device.is_cuda() ? at::kBFloat16 : at::kFloat;
-  layer.to(dtype);
-  at::Tensor x = at::randn({bc.batch * bc.model.seq_len, bc.model.d_model}, init).to(device, dtype);
+  const LayerUnderTest t = make_layer_under_test(bc, device);
+  MoeLayer& layer = *t.layer;
+  const at::Tensor& x = t.x;
+  const RouteOptions& route = t.route;
+  const auto dtype = x.scalar_type();
   c10::AutoGradMode no_grad(false);
   const double peak = matmul_peak_tflops(device, dtype);
   fmt::print("{{\"bench\": \"matmul_peak_tflops\", \"device\": \"{}\", \"dtype\": \"{}\", \"tflops\": {:.3g}}}\n",
              device.str(), c10::toString(dtype), peak);
 
-  RouteOptions route;
-  route.group_size = bc.model.seq_len;
   const RoutingDecision routing = layer.router()->route(x, route);
   const int blocks = device.is_cuda() ? 10 : 3, per_block = device.is_cuda() ? 10 : 2;
   const int64_t d_ff = layer.d_ff(), gemms = bc.model.activation == "swiglu" ? 3 : 2;
@@ -295,14 +312,9 @@ void bench_optimizer_step(const std::string& name, const BenchConfig& bc, const 
 // Runs last: a capture that fails may leave the device unusable for what follows.
 void bench_moe_layer_graph(const std::string& name, const BenchConfig& bc) {
   const c10::Device device(at::kCUDA, 0);
-  at::Generator init = at::detail::createCPUGenerator(1);
-  MoeLayer layer(bc.model, 0, init);
-  layer.to(device);
-  layer.to(at::kBFloat16);
-  const at::Tensor x = at::randn({bc.batch * bc.model.seq_len, bc.model.d_model}, init).to(device, at::kBFloat16);
+  const LayerUnderTest t = make_layer_under_test(bc, device);
+  MoeLayer& layer = *t.layer;
   c10::AutoGradMode no_grad(false);
-  RouteOptions route;
-  route.group_size = bc.model.seq_len;
   for (double w : {0.25, 0.5, 0.75, 1.0}) {
     UniformWidth widths(w);
     ForwardContext context;
@@ -317,10 +329,10 @@ void bench_moe_layer_graph(const std::string& name, const BenchConfig& bc) {
         c10::cuda::CUDAStreamGuard on_side(c10::cuda::getStreamFromPool());
         for (int i = 0; i < 3; ++i) {
           ForwardResult warm;
-          layer.forward(x, route, context, warm);
+          layer.forward(t.x, t.route, context, warm);
         }
         graph.capture_begin();
-        layer.forward(x, route, context, captured);
+        layer.forward(t.x, t.route, context, captured);
         graph.capture_end();
       }
       torch::cuda::synchronize();

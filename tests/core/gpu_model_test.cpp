@@ -17,10 +17,7 @@ using namespace mose::core;
 using mose::core::testing::relative_error;
 
 TEST_CASE("the model on CUDA equals the model on the CPU, gradients included", "[core][cuda]") {
-  if (!torch::cuda::is_available()) {
-    WARN("no CUDA GPU on this machine: GPU model comparison skipped");
-    return;
-  }
+  if (!testing::cuda_available_or_skip("GPU model comparison")) return;
   for (const std::string& router : router_types()) {
     ModelConfig m = testing::tiny_model();
     m.router.type = router;

@@ -23,18 +23,8 @@
 
 using namespace mose::core;
 
-namespace {
-
-bool have_gpu() {
-  if (torch::cuda::is_available()) return true;
-  WARN("no CUDA GPU on this machine: GPU training test skipped");
-  return false;
-}
-
-}  // namespace
-
 TEST_CASE("FusedAdamW and clip_grad_norm on CUDA match LibTorch's per-parameter versions", "[core][optimizer][cuda]") {
-  if (!have_gpu()) return;
+  if (!testing::cuda_available_or_skip("GPU training test")) return;
   auto gen = at::detail::createCPUGenerator(9);
   std::vector<at::Tensor> want, got;
   for (int64_t n : {4096, 333, 1}) {
@@ -67,7 +57,7 @@ TEST_CASE("FusedAdamW and clip_grad_norm on CUDA match LibTorch's per-parameter 
 }
 
 TEST_CASE("a training step on CUDA makes no host synchronisation", "[core][optimizer][cuda]") {
-  if (!have_gpu()) return;
+  if (!testing::cuda_available_or_skip("GPU training test")) return;
 #ifdef MOSE_WITH_CUDA
   ModelConfig m = testing::tiny_model();
   m.d_model = 64, m.d_ff = 256, m.dense_d_ff = 256;  // rows 16-byte aligned at every sandwich width
@@ -98,7 +88,7 @@ TEST_CASE("a training step on CUDA makes no host synchronisation", "[core][optim
 }
 
 TEST_CASE("lm_head_loss on CUDA under bf16 autocast matches the fp32 CPU loss", "[core][loss][cuda]") {
-  if (!have_gpu()) return;
+  if (!testing::cuda_available_or_skip("GPU training test")) return;
   auto gen = at::detail::createCPUGenerator(12);
   const int64_t n = 3000, d = 64, vocab = 5000;
   const at::Tensor hidden0 = at::randn({n, d}, gen), weight0 = at::randn({vocab, d}, gen) * 0.05;

@@ -3,12 +3,12 @@
 // tokens, and sums over batches.
 #include <ATen/ATen.h>
 #include <catch2/catch.hpp>
-#include <torch/cuda.h>
 
 #include <vector>
 
 #include "core/model/moe_usage.h"
 #include "core/model/routing.h"
+#include "test_support.h"
 
 using namespace mose::core;
 
@@ -135,10 +135,7 @@ TEST_CASE("device usage summed over batches equals the host counts accumulated",
 }
 
 TEST_CASE("expert usage counted on CUDA equals the CPU count", "[core][flops][cuda]") {
-  if (!torch::cuda::is_available()) {
-    WARN("no CUDA GPU on this machine: GPU usage count skipped");
-    return;
-  }
+  if (!testing::cuda_available_or_skip("GPU usage count")) return;
   Decision d = random_decision(300, 4, 8, true, true, true, 42);
   const MoeLayerStats want = read_usage({count_usage(d.routing, d.hidden, d.shared_hidden, 8, 16)}).front();
   RoutingDecision on_gpu = d.routing;
