@@ -2,12 +2,9 @@
 
 #include <ATen/ATen.h>
 
-#include <string>
-
 #ifdef MOSE_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 
-#include "base/errors.h"
 #include "kernels/cuda/combine_rows.cuh"
 #endif
 
@@ -62,13 +59,10 @@ at::Tensor combine_rows(const at::Tensor& rows, const at::Tensor& slot_of, const
     at::Tensor r = rows.contiguous(), slots = slot_of.contiguous();
     at::Tensor g = gate.defined() ? gate.to(at::kFloat).contiguous() : at::Tensor();
     at::Tensor out = at::empty({slot_of.size(0), rows.size(1)}, rows.options().dtype(out_dtype));
-    const cudaError_t status = cuda::launch_combine_rows(
-        r.data_ptr(), element_type(r.scalar_type()), r.size(0), r.size(1), slots.data_ptr<int64_t>(),
-        g.defined() ? g.data_ptr<float>() : nullptr, slots.size(0), static_cast<int>(slots.size(1)), out.data_ptr(),
-        element_type(out_dtype), at::cuda::getCurrentCUDAStream());
-    if (status != cudaSuccess) {
-      throw CudaError(std::string("combine_rows (kernels/combine_rows.cpp): ") + cudaGetErrorString(status));
-    }
+    cuda::launch_combine_rows(r.data_ptr(), element_type(r.scalar_type()), r.size(0), r.size(1),
+                              slots.data_ptr<int64_t>(), g.defined() ? g.data_ptr<float>() : nullptr, slots.size(0),
+                              static_cast<int>(slots.size(1)), out.data_ptr(), element_type(out_dtype),
+                              at::cuda::getCurrentCUDAStream());
     return out;
   }
 #endif

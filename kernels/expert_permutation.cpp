@@ -7,10 +7,6 @@
 
 #include <ATen/ATen.h>
 
-#include <string>
-
-#include "base/errors.h"
-
 #ifdef MOSE_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 
@@ -98,14 +94,11 @@ void sort_with_kernel(ExpertPermutation& p, const at::Tensor& experts, const at:
   at::Tensor scratch = at::empty({cuda::permutation_scratch_size(slots, buckets)}, long_options.dtype(at::kInt));
   const bool mixed = levels.widths.defined();
   at::Tensor hidden_flat = mixed ? hidden.contiguous() : at::Tensor();
-  const cudaError_t status = cuda::launch_permute_assignments(
+  cuda::launch_permute_assignments(
       experts.data_ptr<int64_t>(), mixed ? hidden_flat.data_ptr<int64_t>() : nullptr,
       mixed ? levels.widths.data_ptr<int64_t>() : nullptr, static_cast<int>(n_levels), p.n_experts, slots,
       static_cast<int>(k), p.order.data_ptr<int64_t>(), p.tokens.data_ptr<int64_t>(), p.slot_of.data_ptr<int64_t>(),
       p.level_offsets.data_ptr<int32_t>(), scratch.data_ptr<int32_t>(), at::cuda::getCurrentCUDAStream());
-  if (status != cudaSuccess) {
-    throw CudaError(std::string("permute_assignments (kernels/expert_permutation.cpp): ") + cudaGetErrorString(status));
-  }
 }
 #endif
 

@@ -6,18 +6,11 @@
 #ifdef MOSE_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 
-#include "base/errors.h"
 #include "kernels/cuda/router_topk.cuh"
 #endif
 
 namespace mose::kernels {
 namespace {
-
-#ifdef MOSE_WITH_CUDA
-void throw_on_error(cudaError_t status, const char* what) {
-  if (status != cudaSuccess) throw CudaError(std::string(what) + " (kernels/router_topk.cpp): " + cudaGetErrorString(status));
-}
-#endif
 
 // softmax whose forward is the fused kernel and whose backward is softmax's:
 // dlogits = p * (dp - sum_e dp_e p_e). The selection rides along in `selection`.
@@ -30,11 +23,10 @@ class FusedSoftmaxTopK : public torch::autograd::Function<FusedSoftmaxTopK> {
 #ifdef MOSE_WITH_CUDA
     selection->top_index = at::empty({l.size(0), k}, l.options().dtype(at::kLong));
     at::Tensor counts = at::zeros({l.size(1)}, l.options().dtype(at::kInt));
-    throw_on_error(cuda::launch_softmax_select_top_experts(
-                       l.data_ptr<float>(), l.size(0), static_cast<int>(l.size(1)), static_cast<int>(k),
-                       probs.data_ptr<float>(), selection->top_index.data_ptr<int64_t>(), counts.data_ptr<int32_t>(),
-                       at::cuda::getCurrentCUDAStream()),
-                   "softmax_select_top_experts");
+    cuda::launch_softmax_select_top_experts(l.data_ptr<float>(), l.size(0), static_cast<int>(l.size(1)),
+                                            static_cast<int>(k), probs.data_ptr<float>(),
+                                            selection->top_index.data_ptr<int64_t>(), counts.data_ptr<int32_t>(),
+                                            at::cuda::getCurrentCUDAStream());
     selection->expert_counts = counts.to(at::kLong);
 #else
     (void)k, (void)selection;
@@ -69,10 +61,9 @@ TopKSelection select_top_experts(const at::Tensor& probs, int64_t k) {
     TopKSelection s;
     s.top_index = at::empty({p.size(0), k}, p.options().dtype(at::kLong));
     at::Tensor counts = at::zeros({p.size(1)}, p.options().dtype(at::kInt));
-    const cudaError_t status = cuda::launch_select_top_experts(
-        p.data_ptr<float>(), p.size(0), static_cast<int>(p.size(1)), static_cast<int>(k), s.top_index.data_ptr<int64_t>(),
-        counts.data_ptr<int32_t>(), at::cuda::getCurrentCUDAStream());
-    throw_on_error(status, "select_top_experts");
+    cuda::launch_select_top_experts(p.data_ptr<float>(), p.size(0), static_cast<int>(p.size(1)), static_cast<int>(k),
+                                    s.top_index.data_ptr<int64_t>(), counts.data_ptr<int32_t>(),
+                                    at::cuda::getCurrentCUDAStream());
     s.expert_counts = counts.to(at::kLong);
     return s;
   }

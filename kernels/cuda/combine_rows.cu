@@ -7,6 +7,7 @@
 #include <cuda_fp16.h>
 
 #include "kernels/cuda/combine_rows.cuh"
+#include "kernels/cuda/cuda_check.cuh"
 
 namespace mose::kernels::cuda {
 namespace {
@@ -54,35 +55,39 @@ __global__ void combine_rows_kernel(const In* __restrict__ rows, int64_t d, cons
   }
 }
 
+bool known(ElementType t) {
+  return t == ElementType::kFloat32 || t == ElementType::kBFloat16 || t == ElementType::kFloat16;
+}
+
 template <typename In, typename Out>
-cudaError_t launch_typed(const void* rows, int64_t d, const int64_t* slot_of, const float* gate, int64_t tokens, int k,
-                         void* out, cudaStream_t stream) {
+void launch_typed(const void* rows, int64_t d, const int64_t* slot_of, const float* gate, int64_t tokens, int k,
+                  void* out, cudaStream_t stream) {
   const int threads = d >= kThreads ? kThreads : static_cast<int>((d + 31) / 32 * 32);
   combine_rows_kernel<In, Out><<<static_cast<unsigned>(tokens), threads, 0, stream>>>(
       static_cast<const In*>(rows), d, slot_of, gate, k, static_cast<Out*>(out));
-  return cudaGetLastError();
+  MOSE_CUDA_CHECK(cudaGetLastError());
 }
 
 template <typename In>
-cudaError_t launch_for_output(const void* rows, int64_t d, const int64_t* slot_of, const float* gate, int64_t tokens,
-                              int k, void* out, ElementType out_type, cudaStream_t stream) {
+void launch_for_output(const void* rows, int64_t d, const int64_t* slot_of, const float* gate, int64_t tokens,
+                       int k, void* out, ElementType out_type, cudaStream_t stream) {
   switch (out_type) {
     case ElementType::kFloat32: return launch_typed<In, float>(rows, d, slot_of, gate, tokens, k, out, stream);
     case ElementType::kBFloat16: return launch_typed<In, __nv_bfloat16>(rows, d, slot_of, gate, tokens, k, out, stream);
     case ElementType::kFloat16: return launch_typed<In, __half>(rows, d, slot_of, gate, tokens, k, out, stream);
   }
-  return cudaErrorInvalidValue;
 }
 
 }  // namespace
 
-cudaError_t launch_combine_rows(const void* rows, ElementType rows_type, int64_t n_rows, int64_t d,
-                                const int64_t* slot_of, const float* gate, int64_t tokens, int k, void* out,
-                                ElementType out_type, cudaStream_t stream) {
-  if (k < 1 || k > kMaxCombineK) return cudaErrorInvalidValue;
-  if (tokens == 0 || d == 0) return cudaSuccess;
-  if (slot_of == nullptr || out == nullptr || (rows == nullptr && n_rows > 0)) return cudaErrorInvalidValue;
-  if (tokens > 0x7fffffffLL) return cudaErrorInvalidValue;  // one block per token on grid x
+void launch_combine_rows(const void* rows, ElementType rows_type, int64_t n_rows, int64_t d, const int64_t* slot_of,
+                         const float* gate, int64_t tokens, int k, void* out, ElementType out_type,
+                         cudaStream_t stream) {
+  MOSE_CUDA_REQUIRE(k >= 1 && k <= kMaxCombineK);
+  MOSE_CUDA_REQUIRE(known(rows_type) && known(out_type));
+  if (tokens == 0 || d == 0) return;
+  MOSE_CUDA_REQUIRE(slot_of != nullptr && out != nullptr && (rows != nullptr || n_rows == 0));
+  MOSE_CUDA_REQUIRE(tokens <= 0x7fffffffLL);  // one block per token on grid x
   switch (rows_type) {
     case ElementType::kFloat32:
       return launch_for_output<float>(rows, d, slot_of, gate, tokens, k, out, out_type, stream);
@@ -91,7 +96,6 @@ cudaError_t launch_combine_rows(const void* rows, ElementType rows_type, int64_t
     case ElementType::kFloat16:
       return launch_for_output<__half>(rows, d, slot_of, gate, tokens, k, out, out_type, stream);
   }
-  return cudaErrorInvalidValue;
 }
 
 }  // namespace mose::kernels::cuda

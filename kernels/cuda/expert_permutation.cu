@@ -14,6 +14,7 @@
 //     the result equals ATen's stable sort exactly.
 #include <cstdint>
 
+#include "kernels/cuda/cuda_check.cuh"
 #include "kernels/cuda/expert_permutation.cuh"
 
 namespace mose::kernels::cuda {
@@ -155,31 +156,25 @@ __global__ void scatter_assignments(Bucketing b, int64_t n, int64_t chunk, int b
 
 int64_t permutation_scratch_size(int64_t n, int buckets) { return static_cast<int64_t>(block_count(n)) * buckets; }
 
-cudaError_t launch_permute_assignments(const int64_t* experts, const int64_t* hidden, const int64_t* level_widths,
-                                       int levels, int64_t n_experts, int64_t n, int k, int64_t* order,
-                                       int64_t* tokens, int64_t* slot_of, int32_t* level_offsets, int32_t* scratch,
-                                       cudaStream_t stream) {
-  if (levels < 1 || n_experts < 1 || k < 1 || n < 0 || n > 0x7fffffffLL) return cudaErrorInvalidValue;
+void launch_permute_assignments(const int64_t* experts, const int64_t* hidden, const int64_t* level_widths, int levels,
+                                int64_t n_experts, int64_t n, int k, int64_t* order, int64_t* tokens, int64_t* slot_of,
+                                int32_t* level_offsets, int32_t* scratch, cudaStream_t stream) {
+  MOSE_CUDA_REQUIRE(levels >= 1 && n_experts >= 1 && k >= 1 && n >= 0 && n <= 0x7fffffffLL);
   const int64_t buckets = static_cast<int64_t>(levels) * n_experts + 1;
-  if (buckets > kMaxPermutationBuckets) return cudaErrorInvalidValue;
-  if (level_offsets == nullptr || scratch == nullptr || (hidden != nullptr && level_widths == nullptr)) {
-    return cudaErrorInvalidValue;
-  }
-  if (n > 0 && (experts == nullptr || order == nullptr || tokens == nullptr || slot_of == nullptr)) {
-    return cudaErrorInvalidValue;
-  }
-  if (hidden == nullptr && levels != 1) return cudaErrorInvalidValue;
+  MOSE_CUDA_REQUIRE(buckets <= kMaxPermutationBuckets);
+  MOSE_CUDA_REQUIRE(level_offsets != nullptr && scratch != nullptr && (hidden == nullptr || level_widths != nullptr));
+  MOSE_CUDA_REQUIRE(n == 0 || (experts != nullptr && order != nullptr && tokens != nullptr && slot_of != nullptr));
+  MOSE_CUDA_REQUIRE(hidden != nullptr || levels == 1);
   const Bucketing b{experts, hidden, level_widths, levels, static_cast<int>(n_experts), static_cast<int>(buckets)};
   const int64_t chunk = chunk_size(n);
   const int blocks = block_count(n);
   const size_t histogram_bytes = sizeof(int32_t) * static_cast<size_t>(buckets);
   count_buckets<<<blocks, kThreads, histogram_bytes, stream>>>(b, n, chunk, scratch);
-  const cudaError_t counted = cudaGetLastError();
-  if (counted != cudaSuccess) return counted;
+  MOSE_CUDA_CHECK(cudaGetLastError());
   const size_t scatter_bytes = sizeof(int32_t) * static_cast<size_t>(buckets) * (2 + kWarps);
   scatter_assignments<<<blocks, kThreads, scatter_bytes, stream>>>(b, n, chunk, blocks, scratch, k, order, tokens,
                                                                   slot_of, level_offsets);
-  return cudaGetLastError();
+  MOSE_CUDA_CHECK(cudaGetLastError());
 }
 
 }  // namespace mose::kernels::cuda

@@ -26,11 +26,10 @@ int64_t permutation_scratch_size(int64_t n, int buckets);
 // Outputs: order, tokens [n] int64 (by row), slot_of [n] int64 (by assignment, -1 where not
 // computed), level_offsets [levels * n_experts] int32 (cumulative row ends within each
 // level), scratch [permutation_scratch_size(n, buckets)] int32.
-// Returns cudaErrorInvalidValue for buckets outside [2, kMaxPermutationBuckets], n >= 2^31
+// Throws CudaError if a launch fails, and for buckets above kMaxPermutationBuckets, n >= 2^31
 // or a null pointer with work to do.
-cudaError_t launch_permute_assignments(const int64_t* experts, const int64_t* hidden, const int64_t* level_widths,
-                                       int levels, int64_t n_experts, int64_t n, int k, int64_t* order,
-                                       int64_t* tokens, int64_t* slot_of, int32_t* level_offsets, int32_t* scratch,
-                                       cudaStream_t stream);
+void launch_permute_assignments(const int64_t* experts, const int64_t* hidden, const int64_t* level_widths, int levels,
+                                int64_t n_experts, int64_t n, int k, int64_t* order, int64_t* tokens, int64_t* slot_of,
+                                int32_t* level_offsets, int32_t* scratch, cudaStream_t stream);
 
 }  // namespace mose::kernels::cuda

@@ -10,6 +10,7 @@
 
 #include <climits>
 
+#include "kernels/cuda/cuda_check.cuh"
 #include "kernels/cuda/router_topk.cuh"
 
 namespace mose::kernels::cuda {
@@ -99,24 +100,24 @@ __global__ void softmax_select_top_experts_kernel(const float* __restrict__ logi
 
 }  // namespace
 
-cudaError_t launch_softmax_select_top_experts(const float* logits, int64_t tokens, int experts, int k, float* probs,
-                                              int64_t* top_index, int32_t* counts, cudaStream_t stream) {
-  if (k < 1 || k > kMaxTopK || k > experts) return cudaErrorInvalidValue;
-  if (tokens == 0) return cudaSuccess;
+void launch_softmax_select_top_experts(const float* logits, int64_t tokens, int experts, int k, float* probs,
+                                       int64_t* top_index, int32_t* counts, cudaStream_t stream) {
+  MOSE_CUDA_REQUIRE(k >= 1 && k <= kMaxTopK && k <= experts);
+  if (tokens == 0) return;
   const int64_t blocks = (tokens + kWarpsPerBlock - 1) / kWarpsPerBlock;
   softmax_select_top_experts_kernel<<<static_cast<unsigned>(blocks), kWarp * kWarpsPerBlock, 0, stream>>>(
       logits, tokens, experts, k, probs, top_index, counts);
-  return cudaGetLastError();
+  MOSE_CUDA_CHECK(cudaGetLastError());
 }
 
-cudaError_t launch_select_top_experts(const float* probs, int64_t tokens, int experts, int k, int64_t* top_index,
-                                      int32_t* counts, cudaStream_t stream) {
-  if (k < 1 || k > kMaxTopK || k > experts) return cudaErrorInvalidValue;
-  if (tokens == 0) return cudaSuccess;
+void launch_select_top_experts(const float* probs, int64_t tokens, int experts, int k, int64_t* top_index,
+                               int32_t* counts, cudaStream_t stream) {
+  MOSE_CUDA_REQUIRE(k >= 1 && k <= kMaxTopK && k <= experts);
+  if (tokens == 0) return;
   const int64_t blocks = (tokens + kWarpsPerBlock - 1) / kWarpsPerBlock;
   select_top_experts_kernel<<<static_cast<unsigned>(blocks), kWarp * kWarpsPerBlock, 0, stream>>>(
       probs, tokens, experts, k, top_index, counts);
-  return cudaGetLastError();
+  MOSE_CUDA_CHECK(cudaGetLastError());
 }
 
 }  // namespace mose::kernels::cuda

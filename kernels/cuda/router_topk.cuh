@@ -11,13 +11,14 @@ namespace mose::kernels::cuda {
 constexpr int kMaxTopK = 8;
 
 // probs: [tokens, experts] row-major float32; top_index: [tokens, k] int64;
-// counts: [experts] int32, zeroed by the caller. Returns the launch status.
-cudaError_t launch_select_top_experts(const float* probs, int64_t tokens, int experts, int k, int64_t* top_index,
-                                      int32_t* counts, cudaStream_t stream);
+// counts: [experts] int32, zeroed by the caller. Throws CudaError if the launch fails or
+// k is outside [1, min(kMaxTopK, experts)].
+void launch_select_top_experts(const float* probs, int64_t tokens, int experts, int k, int64_t* top_index,
+                               int32_t* counts, cudaStream_t stream);
 
 // The same selection fused with the softmax that makes the probabilities: logits
 // [tokens, experts] float32 in, probs [tokens, experts] float32 written, then selected.
-cudaError_t launch_softmax_select_top_experts(const float* logits, int64_t tokens, int experts, int k, float* probs,
-                                              int64_t* top_index, int32_t* counts, cudaStream_t stream);
+void launch_softmax_select_top_experts(const float* logits, int64_t tokens, int experts, int k, float* probs,
+                                       int64_t* top_index, int32_t* counts, cudaStream_t stream);
 
 }  // namespace mose::kernels::cuda
