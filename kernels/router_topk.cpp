@@ -47,7 +47,10 @@ class FusedSoftmaxTopK : public torch::autograd::Function<FusedSoftmaxTopK> {
 
 TopKSelection select_top_experts_reference(const at::Tensor& probs, int64_t k) {
   TopKSelection s;
-  s.top_index = std::get<1>(probs.topk(k, -1));
+  // A stable descending sort, not topk: topk orders tied probabilities arbitrarily, and
+  // ties (a uniform router) must pick the lower expert as the CUDA kernel does.
+  at::Tensor order = std::get<1>(probs.sort(/*stable=*/true, /*dim=*/-1, /*descending=*/true));
+  s.top_index = order.narrow(-1, 0, k).contiguous();
   s.expert_counts = at::bincount(s.top_index.reshape({-1}), {}, probs.size(1));
   return s;
 }

@@ -9,7 +9,7 @@
 namespace mose::kernels {
 
 struct TopKSelection {
-  at::Tensor top_index;      // [T, k] int64: experts in descending probability
+  at::Tensor top_index;      // [T, k] int64: experts in descending probability, ties to the lower index
   at::Tensor expert_counts;  // [E] int64: assignments per expert (sum = T * k)
 };
 
