@@ -1,6 +1,7 @@
-// Top-k expert selection (alone and fused with the router softmax): the reference's
-// contract, ties to the lower expert included, and the CUDA kernels against it on fresh
-// random and tied inputs at many shapes (GPU machines only; skipped elsewhere).
+// Top-k expert selection (alone and fused with the router softmax): on the CPU against
+// hand-computed cases, ties to the lower expert included, and the CUDA kernels against the
+// reference on fresh random and tied inputs at many shapes (GPU machines only; skipped
+// elsewhere).
 #include <ATen/ATen.h>
 #include <catch2/catch.hpp>
 #include <torch/cuda.h>
@@ -56,16 +57,24 @@ TEST_CASE("CUDA top-k selection equals the reference", "[kernels][router][cuda]"
   }
 }
 
-TEST_CASE("fused softmax and selection: probabilities, selection and softmax gradient", "[kernels][router]") {
-  at::Generator g = at::detail::createCPUGenerator(23);
-  at::Tensor logits = at::randn({9, 6}, g).requires_grad_(true);
-  SoftmaxTopK fused = softmax_select_top_experts(logits, 2);
-  CHECK(at::allclose(fused.probs, at::softmax(logits, -1)));
-  CHECK(at::equal(fused.selection.top_index, std::get<1>(at::softmax(logits, -1).topk(2, -1))));
-  at::Tensor probe = at::randn({9, 6}, g);
-  (fused.probs * probe).sum().backward();
-  at::Tensor want = torch::autograd::grad({(at::softmax(logits, -1) * probe).sum()}, {logits})[0];
-  CHECK(at::allclose(logits.grad(), want));
+TEST_CASE("softmax_select_top_experts on the CPU: hand-computed probabilities, selection and gradient",
+          "[kernels][router]") {
+  // softmax(log w + c) = w / sum(w): weights 1:2:3:4, 1:3:1:1 (a three-way tie below the top)
+  // and 1:1:1:1 (all tied), each row shifted by a constant c that softmax ignores.
+  at::Tensor w = at::tensor({1.0, 2.0, 3.0, 4.0, 1.0, 3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, at::kDouble).reshape({3, 4});
+  at::Tensor c = at::tensor({0.0, 5.0, -3.0}, at::kDouble).reshape({3, 1});
+  at::Tensor logits = (w.log() + c).to(at::kFloat).requires_grad_(true);
+  at::Tensor want = w / w.sum(-1, true);  // rows 0.1 0.2 0.3 0.4 | 1/6 1/2 1/6 1/6 | 0.25 x 4
+  SoftmaxTopK got = softmax_select_top_experts(logits, 2);
+  CHECK(at::allclose(got.probs.to(at::kDouble), want, 1e-6, 1e-7));
+  CHECK(at::equal(got.selection.top_index, at::tensor({3, 2, 1, 0, 0, 1}, at::kLong).reshape({3, 2})));
+  CHECK(at::equal(got.selection.expert_counts, at::tensor({2, 2, 1, 1}, at::kLong)));
+  // For L = sum_i p_i g_i: dL/dlogit_i = p_i (g_i - sum_j p_j g_j).
+  at::Tensor probe =
+      at::tensor({1.0, -1.0, 2.0, 0.5, 0.0, 3.0, -2.0, 1.0, 4.0, 0.0, 0.0, -4.0}, at::kDouble).reshape({3, 4});
+  (got.probs * probe.to(at::kFloat)).sum().backward();
+  at::Tensor want_grad = want * (probe - (want * probe).sum(-1, true));
+  CHECK(at::allclose(logits.grad().to(at::kDouble), want_grad, 1e-6, 1e-7));
 }
 
 TEST_CASE("CUDA fused softmax and selection equal the reference", "[kernels][router][cuda]") {
