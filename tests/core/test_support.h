@@ -4,7 +4,6 @@
 
 #include <ATen/ATen.h>
 #include <catch2/catch.hpp>
-#include <torch/cuda.h>
 
 #include <filesystem>
 #include <random>
@@ -13,15 +12,12 @@
 #include "core/config.h"
 #include "core/data/counter_rng.h"
 #include "core/train/trainer.h"
+#include "cuda_skip.h"
 
 namespace mose::core::testing {
 
-// GPU tests run on GPU machines only: elsewhere they warn and return early.
-inline bool cuda_available_or_skip(const char* what) {
-  if (torch::cuda::is_available()) return true;
-  WARN("no CUDA GPU on this machine: " << what << " skipped");
-  return false;
-}
+// GPU tests run on GPU machines only; elsewhere CTest reports them as skipped.
+using mose::testing::cuda_available_or_skip;
 
 // ||got - want|| / ||want|| in float64 on the CPU; the absolute 2-norm when want is zero.
 inline double relative_error(const at::Tensor& got, const at::Tensor& want) {

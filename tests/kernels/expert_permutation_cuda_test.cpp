@@ -4,12 +4,12 @@
 // GPU machines only: skipped without a CUDA device.
 #include <ATen/ATen.h>
 #include <catch2/catch.hpp>
-#include <torch/cuda.h>
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cuda_skip.h"
 #include "kernels/expert_permutation.h"
 
 using namespace mose::kernels;
@@ -73,10 +73,7 @@ Inputs make_inputs(const PermutationCase& c, uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the CUDA permutation kernel equals ATen's stable sort exactly", "[kernels][permutation][cuda]") {
-  if (!torch::cuda::is_available()) {
-    WARN("no CUDA GPU on this machine: permutation kernel comparison skipped");
-    return;
-  }
+  if (!mose::testing::cuda_kernels_available_or_skip("permutation kernel comparison")) return;
   uint64_t seed = 1;
   for (const PermutationCase& c : cases()) {
     INFO(c.name);

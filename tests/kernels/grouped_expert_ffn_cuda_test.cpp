@@ -12,6 +12,7 @@
 #include <limits>
 #include <vector>
 
+#include "cuda_skip.h"
 #include "kernels/combine_rows.h"
 #include "kernels/grouped_expert_ffn.h"
 #include "slim_moe_cases.h"
@@ -24,11 +25,7 @@ using namespace mose::kernels::testing;
 
 namespace {
 
-bool have_gpu() {
-  if (torch::cuda::is_available()) return true;
-  WARN("no CUDA GPU on this machine: GPU comparison skipped");
-  return false;
-}
+bool have_gpu() { return mose::testing::cuda_available_or_skip("GPU comparison"); }
 
 // Fills the caching allocator's free blocks, small pool (< 1 MiB blocks) and large pool,
 // with NaN, then frees them: the next allocations reuse poisoned memory.
@@ -103,7 +100,7 @@ TEST_CASE("slim_moe_ffn under CUDA autocast: bf16 GEMMs, fp32 output and weight 
 }
 
 TEST_CASE("CUDA grouped forward at one width makes no host synchronisation", "[kernels][grouped][cuda]") {
-  if (!have_gpu()) return;
+  if (!mose::testing::cuda_kernels_available_or_skip("host synchronisation check")) return;
 #ifdef MOSE_WITH_CUDA
   SlimMoeCase c = make_case("uniform", 4096, 8, 8, 2, {256}, 0.1, Activation::kGelu, 77, 256, 512);
   at::Tensor x = c.x.to(at::kCUDA, at::kBFloat16);
@@ -123,7 +120,7 @@ TEST_CASE("CUDA grouped forward at one width makes no host synchronisation", "[k
 }
 
 TEST_CASE("CUDA combine kernel equals the reference", "[kernels][grouped][cuda]") {
-  if (!have_gpu()) return;
+  if (!mose::testing::cuda_kernels_available_or_skip("combine kernel comparison")) return;
   at::Generator g = at::detail::createCPUGenerator(31);
   for (int64_t tokens : {1, 5, 1000}) {
     for (int64_t d : {1, 7, 64, 300, 512}) {

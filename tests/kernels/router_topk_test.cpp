@@ -4,11 +4,11 @@
 // elsewhere).
 #include <ATen/ATen.h>
 #include <catch2/catch.hpp>
-#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <limits>
 
+#include "cuda_skip.h"
 #include "kernels/router_topk.h"
 
 using namespace mose::kernels;
@@ -34,10 +34,7 @@ TEST_CASE("reference selection breaks ties toward the lower expert, as the CUDA 
 }
 
 TEST_CASE("CUDA top-k selection equals the reference", "[kernels][router][cuda]") {
-  if (!torch::cuda::is_available()) {
-    WARN("no CUDA GPU on this machine: CUDA kernel comparison skipped");
-    return;
-  }
+  if (!mose::testing::cuda_kernels_available_or_skip("CUDA kernel comparison")) return;
   at::Generator g = at::detail::createCPUGenerator(17);
   for (int64_t tokens : {1, 7, 33, 4096}) {
     for (int64_t experts : {2, 8, 31, 64, 257}) {
@@ -78,10 +75,7 @@ TEST_CASE("softmax_select_top_experts on the CPU: hand-computed probabilities, s
 }
 
 TEST_CASE("CUDA fused softmax and selection equal the reference", "[kernels][router][cuda]") {
-  if (!torch::cuda::is_available()) {
-    WARN("no CUDA GPU on this machine: CUDA kernel comparison skipped");
-    return;
-  }
+  if (!mose::testing::cuda_kernels_available_or_skip("CUDA kernel comparison")) return;
   at::Generator g = at::detail::createCPUGenerator(19);
   for (int64_t tokens : {1, 7, 33, 4096}) {
     for (int64_t experts : {2, 8, 31, 64, 257}) {
