@@ -29,12 +29,15 @@ void sync_file(const fs::path& path) {
 }  // namespace
 
 void replace_file_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
-  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  std::error_code error;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), error);
+  if (error) throw IoError("cannot create the folder for " + path.string() + ": " + error.message());
   const fs::path temp = temp_path_for(path);
   try {
     write(temp);
     sync_file(temp);
-    fs::rename(temp, path);
+    fs::rename(temp, path, error);
+    if (error) throw IoError("cannot replace " + path.string() + " with " + temp.string() + ": " + error.message());
   } catch (...) {
     std::error_code ignored;
     fs::remove(temp, ignored);

@@ -8,12 +8,14 @@
 
 namespace mose {
 
-// Writes `contents` to `path` atomically. Throws IoError naming the path.
+// Writes `contents` to `path` atomically, creating its folder if needed. Throws IoError
+// naming the path.
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
 
 // Calls `write(temp_path)` to produce the file, then renames temp_path to `path`.
 // For writers that insist on a path (torch::save, sqlite backups). On failure the
-// temporary file is removed and `path` is untouched.
+// temporary file is removed and `path` is untouched; the writer's exception passes
+// through, and a folder or rename failure throws IoError naming the path.
 void replace_file_atomically(const std::filesystem::path& path,
                              const std::function<void(const std::filesystem::path&)>& write);
 
