@@ -10,27 +10,12 @@
 
 #include "base/errors.h"
 #include "base/log.h"
+#include "db/sql/sql_text.h"
 
 namespace mose::db::postgres {
 namespace {
 
-// The start of a statement, whitespace collapsed, for error messages.
-std::string excerpt(std::string_view sql) {
-  constexpr std::size_t kMaxChars = 72;
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-    if (out.size() >= kMaxChars) return out + "...";
-  }
-  return out;
-}
+using sql::excerpt;
 
 // libpq messages end with a newline; messages here are one line.
 std::string trimmed(const char* message) {

@@ -8,28 +8,12 @@
 
 #include "base/errors.h"
 #include "base/log.h"
+#include "db/sql/sql_text.h"
 
 namespace mose::db::sqlite {
 namespace {
 
-// The start of a statement, whitespace collapsed, for error messages.
-std::string excerpt(std::string_view sql) {
-  constexpr std::size_t kMaxChars = 72;
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    const bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (blank) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-    if (out.size() >= kMaxChars) return out + "...";
-  }
-  return out;
-}
+using sql::excerpt;
 
 std::string cannot_open_hint(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
