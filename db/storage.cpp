@@ -1,8 +1,9 @@
 #include "db/storage.h"
 
 #include "base/errors.h"
-#include "db/postgres/postgres_storage.h"
-#include "db/sqlite/sqlite_storage.h"
+#include "db/postgres/session.h"
+#include "db/sql/sql_storage.h"
+#include "db/sqlite/session.h"
 #include "db/storage_url.h"
 
 namespace mose::db {
@@ -14,8 +15,12 @@ AddedTrial Storage::add_trial(std::int64_t study_id, const NewTrial& trial) {
 std::unique_ptr<Storage> open_storage(const std::string& url, const StorageOptions& options) {
   const StorageUrl parsed = parse_storage_url(url);
   switch (parsed.backend) {
-    case Backend::kSqlite: return std::make_unique<sqlite::SqliteStorage>(parsed.location, options);
-    case Backend::kPostgres: return std::make_unique<postgres::PostgresStorage>(parsed.location, options);
+    case Backend::kSqlite:
+      return std::make_unique<sql::SqlStorage>(sqlite::open_session(parsed.location, options.busy_timeout_s),
+                                               options.clock);
+    case Backend::kPostgres:
+      return std::make_unique<sql::SqlStorage>(postgres::open_session(parsed.location, options.busy_timeout_s),
+                                               options.clock);
   }
   throw DbError("storage URL '" + url + "': unhandled backend");
 }

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <limits>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
 
 #include "base/errors.h"
 #include "base/log.h"
@@ -49,72 +52,59 @@ T parse_number(const char* text, std::string_view what) {
   return value;
 }
 
-}  // namespace
+// Type OIDs (PostgreSQL's catalog/pg_type.dat; fixed across versions).
+constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kOid = 26, kFloat4 = 700, kFloat8 = 701;
 
-// ---------------------------------------------------------------- Params
-
-Params& Params::add(std::nullopt_t) {
-  values_.emplace_back(std::nullopt);
-  return *this;
-}
-
-Params& Params::add(double value) {
-  if (std::isnan(value)) {
-    values_.emplace_back("NaN");
-  } else if (std::isinf(value)) {
-    values_.emplace_back(value > 0 ? "Infinity" : "-Infinity");
-  } else {
-    values_.emplace_back(fmt::format("{}", value));  // shortest form that reads back exactly
+Oid type_oid(sql::ParamType type) {
+  switch (type) {
+    case sql::ParamType::kInteger: return kInt8;
+    case sql::ParamType::kReal: return kFloat8;
+    case sql::ParamType::kText: return kText;
   }
-  return *this;
+  return 0;  // not reached: every ParamType is listed
 }
 
-Params& Params::add(std::string_view value) {
-  values_.emplace_back(std::string(value));
-  return *this;
+// A parameter in libpq's text format; nullopt is NULL. Doubles are written in
+// their shortest round-trip form (NaN as 'NaN'), which float8in reads back to
+// the same bits.
+std::optional<std::string> text_of(const sql::Param& param) {
+  if (const auto* integer = std::get_if<std::int64_t>(&param.value)) return std::to_string(*integer);
+  if (const auto* text = std::get_if<std::string>(&param.value)) return *text;
+  if (const auto* real = std::get_if<double>(&param.value)) {
+    if (std::isnan(*real)) return "NaN";
+    if (std::isinf(*real)) return *real > 0 ? "Infinity" : "-Infinity";
+    return fmt::format("{}", *real);
+  }
+  return std::nullopt;
 }
 
-Params& Params::add_int64(std::int64_t value) {
-  values_.emplace_back(std::to_string(value));
-  return *this;
-}
-
-// ---------------------------------------------------------------- Result
-
-Result::~Result() { PQclear(result_); }
-
-Result::Result(Result&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
-
-int Result::rows() const { return PQntuples(result_); }
-
-std::int64_t Result::affected() const {
-  const char* count = PQcmdTuples(result_);
-  return count && *count ? parse_number<std::int64_t>(count, "a row count") : 0;
-}
-
-bool Result::is_null(int row, int column) const { return PQgetisnull(result_, row, column) == 1; }
-
-std::string Result::text(int row, int column) const {
-  if (is_null(row, column)) return {};
-  return std::string(PQgetvalue(result_, row, column), static_cast<std::size_t>(PQgetlength(result_, row, column)));
-}
-
-std::int64_t Result::int64(int row, int column) const { return optional_int64(row, column).value_or(0); }
-
-double Result::real(int row, int column) const {
-  return optional_real(row, column).value_or(std::numeric_limits<double>::quiet_NaN());
-}
-
-std::optional<std::int64_t> Result::optional_int64(int row, int column) const {
-  if (is_null(row, column)) return std::nullopt;
-  return parse_number<std::int64_t>(PQgetvalue(result_, row, column), "an integer");
-}
-
+// Appends one cell of a text-format result, typed by its column's OID.
 // float8out writes NaN, Infinity and -Infinity; from_chars reads all three.
-std::optional<double> Result::optional_real(int row, int column) const {
-  if (is_null(row, column)) return std::nullopt;
-  return parse_number<double>(PQgetvalue(result_, row, column), "a number");
+void add_cell(sql::Rows& rows, const PGresult* result, int row, int column) {
+  if (PQgetisnull(result, row, column) == 1) return rows.add_null();
+  const char* value = PQgetvalue(result, row, column);
+  switch (PQftype(result, column)) {
+    case kInt8:
+    case kInt2:
+    case kInt4:
+    case kOid: return rows.add(parse_number<std::int64_t>(value, "an integer"));
+    case kFloat4:
+    case kFloat8: return rows.add(parse_number<double>(value, "a number"));
+    default: return rows.add(std::string(value, static_cast<std::size_t>(PQgetlength(result, row, column))));
+  }
 }
+
+sql::Rows rows_of(const PGresult* result) {
+  const int columns = PQnfields(result);
+  sql::Rows rows(columns);
+  const int count = PQntuples(result);
+  for (int row = 0; row < count; ++row) {
+    for (int column = 0; column < columns; ++column) add_cell(rows, result, row, column);
+  }
+  return rows;
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- Connection
 
@@ -143,20 +133,27 @@ Connection::Connection(const std::string& url, double timeout_s) {
   PQsetNoticeProcessor(
       connection_, [](void*, const char* message) { log::debug("postgresql: {}", trimmed(message)); }, nullptr);
   exec("SELECT set_config('lock_timeout', $1, false)",
-       Params::of(std::to_string(static_cast<long long>(timeout_s * 1000.0)) + "ms"));
+       sql::Params::of(std::to_string(static_cast<long long>(timeout_s * 1000.0)) + "ms"));
 }
 
 Connection::~Connection() { PQfinish(connection_); }
 
-Result Connection::exec(std::string_view sql, const Params& params) {
+sql::Rows Connection::exec(std::string_view sql, const sql::Params& params) {
   const std::string text(sql);
+  std::vector<std::optional<std::string>> texts;
+  std::vector<Oid> types;
+  for (const sql::Param& param : params.values()) {
+    texts.push_back(text_of(param));
+    types.push_back(type_oid(param.type));
+  }
   std::vector<const char*> values;
-  values.reserve(params.values().size());
-  for (const auto& value : params.values()) values.push_back(value ? value->c_str() : nullptr);
-  PGresult* result = PQexecParams(connection_, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                  nullptr, nullptr, 0);
-  if (!succeeded(result)) fail_query(describe_, sql, connection_, result);
-  return Result(result);
+  for (const auto& value : texts) values.push_back(value ? value->c_str() : nullptr);
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(
+      PQexecParams(connection_, text.c_str(), static_cast<int>(values.size()), types.data(), values.data(), nullptr,
+                   nullptr, 0),
+      PQclear);
+  if (!succeeded(result.get())) fail_query(describe_, sql, connection_, result.release());
+  return rows_of(result.get());
 }
 
 void Connection::exec_script(std::string_view sql) {
@@ -164,30 +161,6 @@ void Connection::exec_script(std::string_view sql) {
   PGresult* result = PQexec(connection_, text.c_str());
   if (!succeeded(result)) fail_query(describe_, sql, connection_, result);
   PQclear(result);
-}
-
-bool Connection::in_transaction() const { return PQtransactionStatus(connection_) != PQTRANS_IDLE; }
-
-// ---------------------------------------------------------------- Transaction
-
-Transaction::Transaction(Connection& connection) : connection_(connection) {
-  connection_.exec("BEGIN");
-  open_ = true;
-}
-
-Transaction::~Transaction() {
-  if (!open_) return;
-  try {
-    connection_.exec("ROLLBACK");
-  } catch (const DbError& error) {
-    // A destructor cannot throw; the server rolls back when the connection closes.
-    log::warn("{}", error.what());
-  }
-}
-
-void Transaction::commit() {
-  connection_.exec("COMMIT");
-  open_ = false;
 }
 
 // ---------------------------------------------------------------- messages

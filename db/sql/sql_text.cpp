@@ -19,4 +19,13 @@ std::string excerpt(std::string_view sql) {
   return out;
 }
 
+std::string json_id_array(const std::vector<std::int64_t>& ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "]";
+}
+
 }  // namespace mose::db::sql

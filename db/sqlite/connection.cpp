@@ -2,9 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
 #include "base/errors.h"
 #include "base/log.h"
@@ -93,9 +96,33 @@ std::string Connection::set_journal_mode(std::string_view mode) {
 
 Statement Connection::prepare(std::string_view sql) { return Statement(*this, sql); }
 
-std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
-
 bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+void Connection::begin(TransactionMode mode) {
+  if (mode == TransactionMode::kWrite) {
+    begin_immediate();
+  } else {
+    exec("BEGIN DEFERRED");
+  }
+}
+
+void Connection::begin_immediate() {
+  int tries = 0;
+  const int rc = retry_while_busy(busy_timeout_s_, [&] {
+    ++tries;
+    return sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  });
+  if (rc != SQLITE_OK) fail(rc, fmt::format("BEGIN IMMEDIATE ({} tries, busy timeout {} s)", tries, busy_timeout_s_));
+}
+
+void Connection::commit() { exec("COMMIT"); }
+
+void Connection::rollback() noexcept {
+  if (!in_transaction()) return;
+  if (sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    log::error("{}: ROLLBACK failed: {}", path_, sqlite3_errmsg(db_));
+  }
+}
 
 void Connection::fail(int rc, std::string_view what) const {
   const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -145,6 +172,37 @@ void Statement::bind_int64(int index, std::int64_t value) {
   check_bind(sqlite3_bind_int64(statement_, index, value), index);
 }
 
+void Statement::bind_param(int index, const sql::Param& param) {
+  std::visit(
+      [&](const auto& value) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::monostate>) {
+          bind(index, std::nullopt);
+        } else {
+          bind(index, value);
+        }
+      },
+      param.value);
+}
+
+// SQLite numbers named parameters in order of first appearance, so "$2 ... $1"
+// makes "$2" index 1: each is bound by the number in its name.
+Statement& Statement::bind_params(const sql::Params& params) {
+  const int count = sqlite3_bind_parameter_count(statement_);
+  for (int index = 1; index <= count; ++index) {
+    const char* name = sqlite3_bind_parameter_name(statement_, index);
+    const std::string_view text = name ? name : "?";
+    std::size_t number = 0;
+    const auto [end, error] = std::from_chars(text.data() + 1, text.data() + text.size(), number);
+    if (text[0] != '$' || error != std::errc() || end != text.data() + text.size() || number == 0 ||
+        number > params.size()) {
+      throw DbError(fmt::format("{}: '{}' uses parameter {}, but {} parameters ($1, $2, ...) were given",
+                                connection_->path(), excerpt(sqlite3_sql(statement_)), text, params.size()));
+    }
+    bind_param(index, params.values()[number - 1]);
+  }
+  return *this;
+}
+
 bool Statement::step() {
   const int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) return true;
@@ -158,6 +216,22 @@ void Statement::run() {
 }
 
 void Statement::reset() { sqlite3_reset(statement_); }
+
+sql::Rows Statement::fetch_all() {
+  const int columns = sqlite3_column_count(statement_);
+  sql::Rows rows(columns);
+  while (step()) {
+    for (int column = 0; column < columns; ++column) {
+      switch (sqlite3_column_type(statement_, column)) {
+        case SQLITE_NULL: rows.add_null(); break;
+        case SQLITE_INTEGER: rows.add(column_int64(column)); break;
+        case SQLITE_FLOAT: rows.add(column_double(column)); break;
+        default: rows.add(column_text(column)); break;  // TEXT, or a BLOB as its bytes
+      }
+    }
+  }
+  return rows;
+}
 
 bool Statement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
@@ -180,44 +254,6 @@ std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
 std::optional<double> Statement::column_optional_double(int column) const {
   if (is_null(column)) return std::nullopt;
   return column_double(column);
-}
-
-// ---------------------------------------------------------------- Transaction
-
-Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
-  if (mode == Mode::kWrite) {
-    begin_immediate();
-  } else {
-    connection_.exec("BEGIN DEFERRED");
-  }
-  open_ = true;
-}
-
-void Transaction::begin_immediate() {
-  int tries = 0;
-  const int rc = retry_while_busy(connection_.busy_timeout_s(), [&] {
-    ++tries;
-    return sqlite3_exec(connection_.db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-  });
-  if (rc != SQLITE_OK) {
-    connection_.fail(rc,
-                     fmt::format("BEGIN IMMEDIATE ({} tries, busy timeout {} s)", tries, connection_.busy_timeout_s()));
-  }
-}
-
-void Transaction::commit() {
-  connection_.exec("COMMIT");
-  open_ = false;
-}
-
-Transaction::~Transaction() {
-  // SQLite may already have rolled back on its own (after SQLITE_FULL, say);
-  // then there is nothing left to undo.
-  if (!open_ || !connection_.in_transaction()) return;
-  const int rc = sqlite3_exec(connection_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) {
-    log::error("{}: ROLLBACK failed: {}", connection_.path(), sqlite3_errmsg(connection_.db_));
-  }
 }
 
 }  // namespace mose::db::sqlite

@@ -1,7 +1,8 @@
 // The one RAII wrapper around SQLite's C API (private to db/): a connection,
-// prepared statements with bind/step/column helpers, and a transaction guard
-// that rolls back unless committed. sqlite3.h stays in connection.cpp; this
-// header only forward-declares SQLite's handle types.
+// prepared statements with bind/step/column helpers (and the shared $1, $2, ...
+// parameters and rows of db/sql/), and a transaction guard that rolls back
+// unless committed. sqlite3.h stays in connection.cpp; this header only
+// forward-declares SQLite's handle types.
 //
 // Every failure throws DbError with the database path, what was being done
 // and SQLite's own message. A Connection must not cross fork(): a child
@@ -14,12 +15,21 @@
 #include <string>
 #include <string_view>
 
+#include "db/sql/params.h"
+#include "db/sql/rows.h"
+#include "db/sql/transaction.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace mose::db::sqlite {
 
 class Statement;
+
+// kWrite is BEGIN IMMEDIATE: the write lock is taken up front, so two writers
+// never deadlock upgrading read locks; if another process holds it, we wait
+// (busy timeout, then retries) up to the connection's busy timeout.
+enum class TransactionMode { kRead, kWrite };
 
 class Connection {
  public:
@@ -36,19 +46,22 @@ class Connection {
   // Sets the journal mode ("WAL", ...) and returns the mode SQLite reports,
   // lowercase; waits up to the busy timeout for other processes' locks.
   std::string set_journal_mode(std::string_view mode);
-  // Rows changed by the latest INSERT/UPDATE/DELETE on this connection.
-  std::int64_t changes() const;
   bool in_transaction() const;
 
+  void begin(TransactionMode mode);
+  void commit();
+  // Rolls back the open transaction, if SQLite has not already (it does on its
+  // own after SQLITE_FULL, say); logs a failure instead of throwing.
+  void rollback() noexcept;
+
   const std::string& path() const { return path_; }
-  double busy_timeout_s() const { return busy_timeout_s_; }
 
   // Throws DbError for SQLite result code `rc` while doing `what`.
   [[noreturn]] void fail(int rc, std::string_view what) const;
 
  private:
   friend class Statement;
-  friend class Transaction;
+  void begin_immediate();
   std::string path_;
   double busy_timeout_s_;
   sqlite3* db_ = nullptr;
@@ -86,6 +99,10 @@ class Statement {
     (bind(index++, args), ...);
     return *this;
   }
+  // Binds the named parameters $1, $2, ... of a shared statement (db/sql/params.h)
+  // from `params`; throws DbError for any other parameter or a $N past the last
+  // of `params`. Parameters the statement does not use are ignored.
+  Statement& bind_params(const sql::Params& params);
 
   // Advances to the next row: true while a row is available, false when done.
   bool step();
@@ -93,6 +110,8 @@ class Statement {
   void run();
   // Rewinds so the statement can run again; bindings are kept.
   void reset();
+  // Steps to completion, keeping every row.
+  sql::Rows fetch_all();
 
   // Columns are 0-based. NULL reads as 0, 0.0, "" or nullopt.
   bool is_null(int column) const;
@@ -104,29 +123,12 @@ class Statement {
 
  private:
   void bind_int64(int index, std::int64_t value);
+  void bind_param(int index, const sql::Param& param);
   void check_bind(int rc, int index);
   Connection* connection_;
   sqlite3_stmt* statement_ = nullptr;
 };
 
-// BEGIN on construction, ROLLBACK on destruction unless commit() ran.
-// kWrite uses BEGIN IMMEDIATE: the write lock is taken up front, so two
-// writers never deadlock upgrading read locks; if another process holds it,
-// we wait (busy timeout, then retries) up to the connection's busy timeout.
-class Transaction {
- public:
-  enum class Mode { kRead, kWrite };
-  Transaction(Connection& connection, Mode mode);
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
-  void commit();
-
- private:
-  void begin_immediate();
-  Connection& connection_;
-  bool open_ = false;
-};
+using Transaction = sql::BasicTransaction<Connection>;
 
 }  // namespace mose::db::sqlite

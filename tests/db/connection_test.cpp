@@ -45,7 +45,7 @@ TEST_CASE("a transaction rolls back unless committed", "[db][sqlite][connection]
   Connection connection(dir.file("tx.db"), 1.0);
   connection.exec("CREATE TABLE t (x INTEGER)");
   {
-    Transaction transaction(connection, Transaction::Mode::kWrite);
+    Transaction transaction(connection, TransactionMode::kWrite);
     connection.exec("INSERT INTO t VALUES (1)");
   }
   CHECK(count_rows(connection) == 0);
@@ -53,7 +53,7 @@ TEST_CASE("a transaction rolls back unless committed", "[db][sqlite][connection]
 
   CHECK_THROWS_AS(
       [&] {
-        Transaction transaction(connection, Transaction::Mode::kWrite);
+        Transaction transaction(connection, TransactionMode::kWrite);
         connection.exec("INSERT INTO t VALUES (2)");
         throw std::runtime_error("work failed half-way");
       }(),
@@ -61,7 +61,7 @@ TEST_CASE("a transaction rolls back unless committed", "[db][sqlite][connection]
   CHECK(count_rows(connection) == 0);
 
   {
-    Transaction transaction(connection, Transaction::Mode::kWrite);
+    Transaction transaction(connection, TransactionMode::kWrite);
     connection.exec("INSERT INTO t VALUES (3)");
     transaction.commit();
   }
@@ -92,14 +92,14 @@ TEST_CASE("a writer waits for another connection's write lock, then gives up wit
   holder.exec("CREATE TABLE t (x INTEGER)");
   Connection waiter(path, 0.2);
   {
-    Transaction held(holder, Transaction::Mode::kWrite);
-    CHECK_THROWS_MATCHES(Transaction(waiter, Transaction::Mode::kWrite), mose::DbError,
+    Transaction held(holder, TransactionMode::kWrite);
+    CHECK_THROWS_MATCHES(Transaction(waiter, TransactionMode::kWrite), mose::DbError,
                          MessageContains({path, "BEGIN IMMEDIATE", "locked"}));
     // Readers are not blocked by the writer in WAL mode.
-    Transaction reading(waiter, Transaction::Mode::kRead);
+    Transaction reading(waiter, TransactionMode::kRead);
     CHECK(count_rows(waiter) == 0);
   }
-  Transaction write(waiter, Transaction::Mode::kWrite);
+  Transaction write(waiter, TransactionMode::kWrite);
   waiter.exec("INSERT INTO t VALUES (1)");
   write.commit();
   CHECK(count_rows(holder) == 1);

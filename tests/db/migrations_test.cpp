@@ -1,68 +1,77 @@
-#include "db/sqlite/migrations.h"
+// The shared migration runner (db/sql/migrate.h) on both backends' sessions,
+// and how opening a store migrates it.
+#include "db/sql/migrate.h"
 
 #include <catch2/catch.hpp>
 
 #include <fstream>
 
 #include "base/errors.h"
+#include "db/sql/schema.h"
 #include "db/storage.h"
 #include "db_test_support.h"
+#include "storage_backends.h"
 
 using namespace mose::db;
-using namespace mose::db::sqlite;
-using mose::db::testing::LogCapture;
-using mose::db::testing::MessageContains;
-using mose::db::testing::TempDir;
+using namespace mose::db::testing;
+using mose::db::sql::Migration;
+using mose::db::sql::migrate;
 
 namespace {
 
-bool has_table(Connection& connection, const std::string& name) {
-  Statement query = connection.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
-  return query.bind_all(name).step();
+bool has_table(sql::Session& session, const std::string& name) {
+  try {
+    session.run("SELECT COUNT(*) FROM " + name);
+    return true;
+  } catch (const mose::DbError&) {
+    return false;
+  }
+}
+
+int latest_version(const sql::Session& session) {
+  return static_cast<int>(sql::schema_migrations(session.dialect()).size());
 }
 
 }  // namespace
 
-TEST_CASE("a fresh database is migrated to the latest schema", "[db][sqlite][migrations]") {
-  TempDir dir;
-  const std::string path = dir.file("fresh.db");
-  open_storage(path);
-  Connection connection(path, 1.0);
-  CHECK(latest_schema_version() >= 1);
-  CHECK(read_schema_version(connection) == latest_schema_version());
+TEMPLATE_TEST_CASE("a fresh store is migrated to the latest schema", "[db][migrations]", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  open_storage(backend.url("fresh"));
+  auto session = backend.session("fresh");
+  CHECK(latest_version(*session) >= 1);
+  CHECK(session->read_schema_version() == latest_version(*session));
   for (const char* table : {"studies", "trials", "metrics", "curves", "artifacts", "environment"}) {
     INFO(table);
-    CHECK(has_table(connection, table));
+    CHECK(has_table(*session, table));
   }
 }
 
-TEST_CASE("reopening a current database changes nothing", "[db][sqlite][migrations]") {
-  TempDir dir;
-  const std::string path = dir.file("reopen.db");
+TEMPLATE_TEST_CASE("reopening a current store changes nothing", "[db][migrations]", SqliteBackend, PostgresBackend) {
+  TestType backend;
   {
-    auto storage = open_storage(path);
+    auto storage = open_storage(backend.url("reopen"));
     storage->create_or_get_study({"kept", "recipes/kept.toml", "name = 'kept'"});
   }
-  Connection connection(path, 1.0);
-  CHECK(migrate(connection, schema_migrations()) == 0);
-  CHECK(read_schema_version(connection) == latest_schema_version());
-  auto storage = open_storage(path);
+  auto session = backend.session("reopen");
+  CHECK(migrate(*session, sql::schema_migrations(session->dialect())) == 0);
+  CHECK(session->read_schema_version() == latest_version(*session));
+  auto storage = open_storage(backend.url("reopen"));
   REQUIRE(storage->list_studies().size() == 1);
   CHECK(storage->list_studies()[0].name == "kept");
 }
 
-TEST_CASE("a database written by a newer schema is refused, naming path and versions", "[db][sqlite][migrations]") {
-  TempDir dir;
-  const std::string path = dir.file("newer.db");
-  open_storage(path);
-  const int newer = latest_schema_version() + 5;
-  {
-    Connection connection(path, 1.0);
-    connection.exec("PRAGMA user_version = " + std::to_string(newer));
-  }
-  CHECK_THROWS_MATCHES(open_storage(path), mose::DbError,
-                       MessageContains({path, "schema version " + std::to_string(newer),
-                                        "(" + std::to_string(latest_schema_version()) + ")"}));
+TEMPLATE_TEST_CASE("a store written by a newer schema is refused, naming the store and both versions",
+                   "[db][migrations]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  open_storage(backend.url("newer"));
+  auto session = backend.session("newer");
+  const int latest = latest_version(*session);
+  const int newer = latest + 5;
+  session->write_schema_version(newer);
+  CHECK_THROWS_MATCHES(open_storage(backend.url("newer")), mose::DbError,
+                       MessageContains({session->name() + " has schema version " + std::to_string(newer),
+                                        "(" + std::to_string(latest) + ")"}));
 }
 
 TEST_CASE("a file that is not a SQLite database is a clear DbError", "[db][sqlite][migrations]") {
@@ -75,41 +84,46 @@ TEST_CASE("a file that is not a SQLite database is a clear DbError", "[db][sqlit
   CHECK_THROWS_MATCHES(open_storage(path), mose::DbError, MessageContains({path, "not a SQLite database"}));
 }
 
-TEST_CASE("migrations apply in order, only the missing ones", "[db][sqlite][migrations]") {
-  TempDir dir;
-  Connection connection(dir.file("steps.db"), 1.0);
+TEMPLATE_TEST_CASE("migrations apply in order, only the missing ones", "[db][migrations]", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  auto session = backend.session("steps");
   LogCapture log;
   const std::vector<Migration> first{{1, "a", "CREATE TABLE a (x INTEGER)"}};
   const std::vector<Migration> both{first[0], {2, "b", "CREATE TABLE b (y INTEGER); INSERT INTO b VALUES (7)"}};
-  CHECK(migrate(connection, first) == 1);
-  CHECK(read_schema_version(connection) == 1);
-  CHECK(log.messages().empty());  // creating a fresh file is routine
-  CHECK(migrate(connection, both) == 1);
-  CHECK(read_schema_version(connection) == 2);
+  CHECK(migrate(*session, first) == 1);
+  CHECK(session->read_schema_version() == 1);
+  CHECK(log.messages().empty());  // creating a fresh store is routine
+  CHECK(migrate(*session, both) == 1);
+  CHECK(session->read_schema_version() == 2);
   REQUIRE(log.messages().size() == 1);  // upgrading one is worth a line
-  CHECK_THAT(log.messages()[0], Catch::Matchers::EndsWith("steps.db: schema migration 2 (b)"));
-  CHECK(has_table(connection, "a"));
-  CHECK(has_table(connection, "b"));
-  CHECK(migrate(connection, both) == 0);
-  CHECK_THROWS_MATCHES(migrate(connection, first), mose::DbError, MessageContains({"schema version 2"}));
+  CHECK_THAT(log.messages()[0], Catch::Matchers::EndsWith(session->name() + ": schema migration 2 (b)"));
+  CHECK(has_table(*session, "a"));
+  CHECK(session->run("SELECT y FROM b").int64(0, 0) == 7);
+  CHECK(migrate(*session, both) == 0);
+  CHECK_THROWS_MATCHES(migrate(*session, first), mose::DbError, MessageContains({"schema version 2"}));
 }
 
-TEST_CASE("a failing migration step rolls back every step of that run", "[db][sqlite][migrations]") {
-  TempDir dir;
-  Connection connection(dir.file("broken.db"), 1.0);
+TEMPLATE_TEST_CASE("a failing migration step rolls back every step of that run", "[db][migrations]", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  auto session = backend.session("broken");
   const std::vector<Migration> broken{{1, "a", "CREATE TABLE a (x INTEGER)"},
                                       {2, "typo", "CREATE TABEL b (y INTEGER)"}};
-  CHECK_THROWS_MATCHES(migrate(connection, broken), mose::DbError,
-                       MessageContains({"schema migration 2", "syntax error"}));
-  CHECK(read_schema_version(connection) == 0);
-  CHECK_FALSE(has_table(connection, "a"));
-  CHECK_FALSE(connection.in_transaction());
+  CHECK_THROWS_MATCHES(migrate(*session, broken), mose::DbError,
+                       MessageContains({session->name(), "schema migration 2", "syntax error"}));
+  CHECK(session->read_schema_version() == 0);
+  CHECK_FALSE(has_table(*session, "a"));
+  // No transaction was left open: the next run begins its own and commits.
+  CHECK(migrate(*session, {broken[0]}) == 1);
+  CHECK(has_table(*session, "a"));
 }
 
-TEST_CASE("a migration list with a gap is refused", "[db][sqlite][migrations]") {
-  TempDir dir;
-  Connection connection(dir.file("gap.db"), 1.0);
+TEMPLATE_TEST_CASE("a migration list with a gap is refused", "[db][migrations]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto session = backend.session("gap");
   const std::vector<Migration> gap{{1, "a", "CREATE TABLE a (x INTEGER)"}, {3, "c", "CREATE TABLE c (x INTEGER)"}};
-  CHECK_THROWS_MATCHES(migrate(connection, gap), mose::DbError, MessageContains({"has version 3, expected 2"}));
-  CHECK(read_schema_version(connection) == 0);
+  CHECK_THROWS_MATCHES(migrate(*session, gap), mose::DbError,
+                       MessageContains({session->name(), "has version 3, expected 2"}));
+  CHECK(session->read_schema_version() == 0);
 }

@@ -1,8 +1,9 @@
 // The two backends every storage contract test runs against: test cases are
 // TEMPLATE_TEST_CASE(..., SqliteBackend, PostgresBackend), so CTest lists each
 // twice ("<name> - SqliteBackend", "<name> - PostgresBackend"). A backend hands
-// out store URLs by name; the same name gives the same store for the life of
-// the backend object, and every store is removed with it.
+// out store URLs by name, and sessions on them (db/sql/session.h) for the
+// tests of the shared SQL code; the same name gives the same store for the life
+// of the backend object, and every store is removed with it.
 //
 // PostgreSQL: each store is a fresh database on the test server, created on
 // first use and dropped afterwards, so tests running in parallel never share
@@ -21,9 +22,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "db/postgres/connection.h"
+#include "db/postgres/session.h"
+#include "db/sqlite/session.h"
 #include "db_test_support.h"
 
 namespace mose::db::testing {
@@ -33,6 +37,7 @@ struct SqliteBackend {
 
   std::string url(const std::string& name) const { return dir.file(name + ".db"); }
   std::string describe(const std::string& name) const { return "sqlite:" + url(name); }
+  std::unique_ptr<sql::Session> session(const std::string& name) const { return sqlite::open_session(url(name), 1.0); }
 };
 
 // postgresql://user@host:port/postgres, the server the PostgreSQL tests use.
@@ -81,6 +86,7 @@ class PostgresBackend {
     return admin_url_.substr(0, admin_url_.rfind('/') + 1) + it->second;
   }
   std::string describe(const std::string& name) { return url(name); }
+  std::unique_ptr<sql::Session> session(const std::string& name) { return postgres::open_session(url(name), 10.0); }
 
  private:
   std::string admin_url_;

@@ -1,25 +1,34 @@
-// The PostgreSQL backend of db::Storage: one database shared by workers on any
-// number of machines. Each write is one short READ COMMITTED transaction.
-// claim_next locks the trial it picks with SELECT ... FOR UPDATE SKIP LOCKED,
-// so concurrent claimers never wait on each other and never pick the same
-// trial; writes under a lease re-check the lease in the UPDATE that refreshes
-// the heartbeat. The methods are spread over files by job, as in SQLite's:
-//   postgres_storage.cpp  connecting, studies, adding and querying trials
-//   postgres_leases.cpp   the worker protocol (claim, heartbeat, finish, ...)
-//   postgres_results.cpp  reading metrics, curves, artifacts, environment
-//   postgres_import.cpp   writing a whole study copied from another store
+// db::Storage for any SQL store, written once for both dialects: SQLite (one
+// file shared by worker processes) and PostgreSQL (one database shared by
+// workers on many machines). The statements are shared too; what a dialect
+// says differently comes from its Session (db/sql/session.h): how it connects,
+// binds and locks, and a few SQL fragments.
+//
+// Every write is one short write transaction. In SQLite that is BEGIN
+// IMMEDIATE, which serialises writers and so makes claim_next atomic across
+// processes. In PostgreSQL (READ COMMITTED) claim_next locks the rows it picks
+// with FOR UPDATE SKIP LOCKED, so concurrent claimers never wait on each other
+// or pick the same trial; in both, writes under a lease re-check the lease in
+// the UPDATE that refreshes the heartbeat, inside the transaction that makes
+// the write. The methods are spread over files by job:
+//   sql_storage.cpp  opening, studies, adding and querying trials
+//   sql_leases.cpp   the worker protocol (claim, heartbeat, finish, ...)
+//   sql_results.cpp  reading metrics, curves, artifacts, environment
+//   sql_import.cpp   writing a whole study copied from another store
 #pragma once
 
-#include "db/postgres/connection.h"
+#include <memory>
+
+#include "db/sql/session.h"
 #include "db/storage.h"
 
-namespace mose::db::postgres {
+namespace mose::db::sql {
 
-class PostgresStorage final : public Storage {
+class SqlStorage final : public Storage {
  public:
-  // Connects to `url` and migrates the database to the latest schema. Throws
-  // DbError naming the server (never the password) if it cannot be used.
-  PostgresStorage(const std::string& url, const StorageOptions& options);
+  // Takes the open session and migrates its store to the latest schema
+  // (db/sql/schema.h). Throws DbError naming the store if it cannot be used.
+  SqlStorage(std::unique_ptr<Session> session, Clock clock);
 
   std::string describe() const override;
 
@@ -52,25 +61,36 @@ class PostgresStorage final : public Storage {
   ImportedStudy import_study(const StudySnapshot& snapshot) override;
 
  private:
-  void insert_trial_checked(std::int64_t study_id, const NewTrial& trial, double now, std::vector<AddedTrial>& added);
-  void abandon_exhausted(const ClaimRequest& request, double stale_before, double now);
-  void fail_orphans(double now);
+  // A trial the study already holds under `trial`'s config hash, or nullopt;
+  // DbError if that hash stands for a different config there.
+  std::optional<AddedTrial> find_added(std::int64_t study_id, const NewTrial& trial);
+  AddedTrial insert_trial_checked(std::int64_t study_id, const NewTrial& trial, double now);
+
   struct Pick {
     std::int64_t id = 0;
     bool reclaim = false;    // it was running under a worker that stopped heartbeating
     std::string previous{};  // that worker
   };
+  void abandon_exhausted(const ClaimRequest& request, double stale_before, double now);
+  void fail_orphans(double now);
   std::optional<Pick> pick_runnable(const ClaimRequest& request, double stale_before);
+  // Runs `write(now)` in one write transaction if `lease` still holds its
+  // trial (refreshing the heartbeat); otherwise changes nothing.
   template <typename Write>
   LeaseState under_lease(const Lease& lease, Write&& write);
   void upsert_metrics(std::int64_t trial_id, const std::vector<Metric>& metrics);
+
   bool ids_free(const StudySnapshot& snapshot);
   std::int64_t import_trial(std::int64_t study_id, const TrialSnapshot& snapshot, std::optional<std::int64_t> parent_id,
                             bool keep_id);
-  [[noreturn]] void reject(const std::string& what) const;
+  void import_results(std::int64_t trial_id, const TrialSnapshot& snapshot);
 
-  Connection connection_;
+  // "<store>: <what>" for messages about arguments.
+  [[noreturn]] void reject(const std::string& what) const;
+  const Dialect& dialect() const { return session_->dialect(); }
+
+  std::unique_ptr<Session> session_;
   Clock clock_;
 };
 
-}  // namespace mose::db::postgres
+}  // namespace mose::db::sql
