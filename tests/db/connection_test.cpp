@@ -8,6 +8,7 @@
 #include "db_test_support.h"
 
 using namespace mose::db::sqlite;
+using mose::db::sql::Params;
 using mose::db::testing::MessageContains;
 using mose::db::testing::TempDir;
 
@@ -38,6 +39,22 @@ TEST_CASE("statements bind and read integers, reals, text and NULL", "[db][sqlit
   CHECK_FALSE(row.column_optional_int64(3).has_value());
   CHECK(row.column_optional_double(1) == 0.125);
   CHECK_FALSE(row.step());
+}
+
+TEST_CASE("shared statements bind $1, $2, ... by number, whatever order they appear in", "[db][sqlite][connection]") {
+  TempDir dir;
+  const std::string path = dir.file("named.db");
+  Connection connection(path, 1.0);
+  connection.exec("CREATE TABLE t (a TEXT, b INTEGER)");
+  connection.prepare("INSERT INTO t (b, a) VALUES ($2, $1)").bind_params(Params::of("one", 1)).run();
+  const mose::db::sql::Rows rows = connection.prepare("SELECT a, b FROM t").fetch_all();
+  REQUIRE(rows.rows() == 1);
+  CHECK(rows.text(0, 0) == "one");
+  CHECK(rows.int64(0, 1) == 1);
+  CHECK_THROWS_MATCHES(connection.prepare("SELECT * FROM t WHERE b = ?1").bind_params(Params::of(1)), mose::DbError,
+                       MessageContains({path, "uses parameter ?1, but 1 parameters ($1, $2, ...) were given"}));
+  CHECK_THROWS_MATCHES(connection.prepare("SELECT * FROM t WHERE b = $3").bind_params(Params::of(1)), mose::DbError,
+                       MessageContains({path, "uses parameter $3"}));
 }
 
 TEST_CASE("a transaction rolls back unless committed", "[db][sqlite][connection]") {

@@ -11,3 +11,9 @@ TEST_CASE("excerpt collapses whitespace and cuts long statements", "[db][sql][te
   const std::string cut = excerpt(long_sql);
   CHECK(cut == long_sql.substr(0, 72) + "...");
 }
+
+TEST_CASE("json_id_array writes ids as one JSON array", "[db][sql][text]") {
+  CHECK(json_id_array({}) == "[]");
+  CHECK(json_id_array({42}) == "[42]");
+  CHECK(json_id_array({3, -1, 9007199254740993}) == "[3,-1,9007199254740993]");
+}
