@@ -11,27 +11,9 @@
 using namespace mose::db;
 using namespace mose::db::testing;
 
-namespace {
-
-template <typename Backend>
-struct Fixture {
-  Backend backend;
-  ManualClock clock;
-  std::unique_ptr<Storage> storage = open_storage(backend.url("leases"), manual_options(clock));
-  std::int64_t study = storage->create_or_get_study({"leases", "", ""}).id;
-
-  std::optional<std::int64_t> claimed_id(const ClaimRequest& request) {
-    auto claimed = storage->claim_next(request);
-    if (!claimed) return std::nullopt;
-    return claimed->trial.id;
-  }
-};
-
-}  // namespace
-
 TEMPLATE_TEST_CASE("trials are claimed oldest first, each by one worker", "[db][storage][leases]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const auto added = f.storage->add_trials(f.study, {train_trial(1), train_trial(2), train_trial(3)});
   f.clock.advance(7);
   const auto first = f.storage->claim_next(claim_as("w1"));
@@ -52,7 +34,7 @@ TEMPLATE_TEST_CASE("trials are claimed oldest first, each by one worker", "[db][
 
 TEMPLATE_TEST_CASE("an eval trial is not claimable until its training trial is done", "[db][storage][leases]",
                    SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t train = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t failing = f.storage->add_trial(f.study, train_trial(2)).id;
   // Evals are added before a later training trial, so id order alone would pick them first.
@@ -93,7 +75,7 @@ TEMPLATE_TEST_CASE("an eval trial is not claimable until its training trial is d
 
 TEMPLATE_TEST_CASE("a failed trial's descendants fail level by level", "[db][storage][leases]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t root = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t child = f.storage->add_trial(f.study, eval_trial(1, root)).id;
   const std::int64_t grandchild = f.storage->add_trial(f.study, eval_trial(2, child)).id;
@@ -106,7 +88,7 @@ TEMPLATE_TEST_CASE("a failed trial's descendants fail level by level", "[db][sto
 
 TEMPLATE_TEST_CASE("claims can be limited to one study or one kind", "[db][storage][leases]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t other = f.storage->create_or_get_study({"other", "", ""}).id;
   const std::int64_t mine = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t theirs = f.storage->add_trial(other, train_trial(1)).id;
@@ -126,7 +108,7 @@ TEMPLATE_TEST_CASE("claims can be limited to one study or one kind", "[db][stora
 
 TEMPLATE_TEST_CASE("a worker that lost its claim cannot finish, fail or write to the trial", "[db][storage][leases]",
                    SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   const Lease old = f.storage->claim_next(claim_as("w1", 1.0))->lease;
   REQUIRE(f.storage->append_curve(old, {{"train_loss", 0, 6.0}}) == LeaseState::kHeld);
@@ -172,7 +154,7 @@ TEMPLATE_TEST_CASE("a worker that lost its claim cannot finish, fail or write to
 
 TEMPLATE_TEST_CASE("heartbeats keep a trial from being reclaimed", "[db][storage][leases]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   f.storage->add_trial(f.study, train_trial(1));
   const Lease lease = f.storage->claim_next(claim_as("w1", 1.0))->lease;
   for (int i = 0; i < 5; ++i) {
@@ -188,7 +170,7 @@ TEMPLATE_TEST_CASE("heartbeats keep a trial from being reclaimed", "[db][storage
 
 TEMPLATE_TEST_CASE("a trial that outlives max_attempts workers is failed, not handed out again",
                    "[db][storage][leases]", SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   LogCapture log;
   ClaimRequest request = claim_as("w1", 1.0);
@@ -210,7 +192,7 @@ TEMPLATE_TEST_CASE("a trial that outlives max_attempts workers is failed, not ha
 }
 
 TEMPLATE_TEST_CASE("claim requests are checked", "[db][storage][leases]", SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   CHECK_THROWS_MATCHES(f.storage->claim_next(claim_as("")), mose::DbError, MessageContains({"worker id is empty"}));
   CHECK_THROWS_MATCHES(f.storage->claim_next(claim_as("w", 0.0)), mose::DbError,
                        MessageContains({"heartbeat timeout must be a positive number of seconds, got 0"}));
@@ -221,7 +203,7 @@ TEMPLATE_TEST_CASE("claim requests are checked", "[db][storage][leases]", Sqlite
 
 TEMPLATE_TEST_CASE("a released trial is pending again, keeps its results and runs next at once",
                    "[db][storage][leases]", SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   const Lease first = f.storage->claim_next(claim_as("w1", 60.0))->lease;
   REQUIRE(f.storage->append_curve(first, {{"train_loss", 10, 5.0}}) == LeaseState::kHeld);

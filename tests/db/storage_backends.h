@@ -3,7 +3,8 @@
 // twice ("<name> - SqliteBackend", "<name> - PostgresBackend"). A backend hands
 // out store URLs by name, and sessions on them (db/sql/session.h) for the
 // tests of the shared SQL code; the same name gives the same store for the life
-// of the backend object, and every store is removed with it.
+// of the backend object, and every store is removed with it. StoreFixture is
+// the store with one study that the contract tests start from.
 //
 // PostgreSQL: each store is a fresh database on the test server, created on
 // first use and dropped afterwards, so tests running in parallel never share
@@ -23,11 +24,13 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "db/postgres/connection.h"
 #include "db/postgres/session.h"
 #include "db/sqlite/session.h"
+#include "db/storage.h"
 #include "db_test_support.h"
 
 namespace mose::db::testing {
@@ -91,6 +94,27 @@ class PostgresBackend {
  private:
   std::string admin_url_;
   std::map<std::string, std::string> databases_;
+};
+
+// A store on `Backend` with one study in it, written with a clock the test
+// moves by hand: what the storage and lease contract tests start from.
+template <typename Backend>
+struct StoreFixture {
+  Backend backend;
+  ManualClock clock;
+  std::unique_ptr<Storage> storage = open_storage(backend.url("study"), manual_options(clock));
+  std::int64_t study = storage->create_or_get_study({"sweep", "recipes/sweep.toml", "name = 'sweep'"}).id;
+
+  Lease claim(const std::string& worker) {
+    auto claimed = storage->claim_next(claim_as(worker));
+    REQUIRE(claimed);
+    return claimed->lease;
+  }
+  std::optional<std::int64_t> claimed_id(const ClaimRequest& request) {
+    auto claimed = storage->claim_next(request);
+    if (!claimed) return std::nullopt;
+    return claimed->trial.id;
+  }
 };
 
 }  // namespace mose::db::testing

@@ -15,27 +15,9 @@
 using namespace mose::db;
 using namespace mose::db::testing;
 
-namespace {
-
-template <typename Backend>
-struct Fixture {
-  Backend backend;
-  ManualClock clock;
-  std::unique_ptr<Storage> storage = open_storage(backend.url("study"), manual_options(clock));
-  std::int64_t study = storage->create_or_get_study({"sweep", "recipes/sweep.toml", "name = 'sweep'"}).id;
-
-  Lease claim(const std::string& worker) {
-    auto claimed = storage->claim_next(claim_as(worker));
-    REQUIRE(claimed);
-    return claimed->lease;
-  }
-};
-
-}  // namespace
-
 TEMPLATE_TEST_CASE("create_or_get_study creates once and then returns the stored study", "[db][storage]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   f.clock.advance(10);
   const StudyRecord again = f.storage->create_or_get_study({"sweep", "elsewhere.toml", "changed"});
   CHECK(again.id == f.study);
@@ -53,7 +35,7 @@ TEMPLATE_TEST_CASE("create_or_get_study creates once and then returns the stored
 
 TEMPLATE_TEST_CASE("adding a trial whose config hash the study holds returns the existing id", "[db][storage]",
                    SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const AddedTrial first = f.storage->add_trial(f.study, train_trial(1, 42));
   CHECK(first.inserted);
   f.clock.advance(5);
@@ -82,7 +64,7 @@ TEMPLATE_TEST_CASE("adding a trial whose config hash the study holds returns the
 
 TEMPLATE_TEST_CASE("a config hash that stands for another config, or a missing parent or study, is a DbError",
                    "[db][storage]", SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   f.storage->add_trial(f.study, train_trial(1));
   NewTrial clash = train_trial(2);
   clash.config_hash = train_trial(1).config_hash;
@@ -98,7 +80,7 @@ TEMPLATE_TEST_CASE("a config hash that stands for another config, or a missing p
 
 TEMPLATE_TEST_CASE("trials are listed by filter and counted by status", "[db][storage]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t a = f.storage->add_trial(f.study, train_trial(1)).id;
   const std::int64_t b = f.storage->add_trial(f.study, train_trial(2)).id;
   const std::int64_t e = f.storage->add_trial(f.study, eval_trial(1, a)).id;
@@ -130,7 +112,7 @@ TEMPLATE_TEST_CASE("trials are listed by filter and counted by status", "[db][st
 
 TEMPLATE_TEST_CASE("a done trial is found by config hash from any study", "[db][storage]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t trained = f.storage->add_trial(f.study, train_trial(1)).id;
   CHECK_FALSE(f.storage->find_done_trial(train_trial(1).config_hash));  // pending is not reusable
   Lease lease = f.claim("w");
@@ -147,7 +129,7 @@ TEMPLATE_TEST_CASE("a done trial is found by config hash from any study", "[db][
 
 TEMPLATE_TEST_CASE("metrics of many trials come back in one call, NaN included", "[db][storage]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   std::vector<std::int64_t> done;
   for (int i = 0; i < 3; ++i) {
     done.push_back(f.storage->add_trial(f.study, train_trial(i)).id);
@@ -180,7 +162,7 @@ TEMPLATE_TEST_CASE("metrics of many trials come back in one call, NaN included",
 
 TEMPLATE_TEST_CASE("curves, artifacts and environment are stored per trial", "[db][storage]", SqliteBackend,
                    PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   f.storage->add_trial(f.study, train_trial(1));
   Lease lease = f.claim("w");
   REQUIRE(f.storage->append_curve(lease, {{"train_loss", 0, 5.0}, {"train_loss", 100, 4.0}, {"lr", 0, 1e-3}}) ==
@@ -215,7 +197,7 @@ TEMPLATE_TEST_CASE("curves, artifacts and environment are stored per trial", "[d
 
 TEMPLATE_TEST_CASE("resetting a failed trial sends it back to pending without its old results", "[db][storage]",
                    SqliteBackend, PostgresBackend) {
-  Fixture<TestType> f;
+  StoreFixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
   Lease lease = f.claim("w1");
   REQUIRE(f.storage->append_curve(lease, {{"train_loss", 0, 5.0}}) == LeaseState::kHeld);
