@@ -1,5 +1,5 @@
 // mose-gui's view-model at 10,000 trials: what the loader thread pays per snapshot and
-// what the UI thread pays per frame (app/mose_gui/*_panel.cpp call these each frame).
+// what the UI thread pays per frame (app/gui/*_panel.cpp call these each frame).
 // Torch-free and ImGui-free: links mose_gui_view_model only. Usage:
 //   gui_view_model_bench [--reps N] [--load-reps N] [--keep DIR]
 // Writes a study (recipe + SQLite store) into a temporary folder through the Storage
@@ -27,18 +27,18 @@
 #include <thread>
 #include <vector>
 
-#include "app/mose_gui/view_model/frontier_view.h"
-#include "app/mose_gui/view_model/study_loader.h"
-#include "app/mose_gui/view_model/study_snapshot.h"
-#include "app/mose_gui/view_model/trial_detail.h"
+#include "app/gui/view_model/frontier_view.h"
+#include "app/gui/view_model/study_loader.h"
+#include "app/gui/view_model/study_snapshot.h"
+#include "app/gui/view_model/trial_detail.h"
 #include "base/errors.h"
 #include "db/clock.h"
 #include "db/storage.h"
-#include "study/analysis.h"
-#include "study/recipe.h"
+#include "study/analysis/analysis.h"
+#include "study/recipe/recipe.h"
 
 using namespace mose;
-namespace vm = mose::gui::view_model;
+namespace vm = mose::app::gui::view_model;
 
 namespace {
 
@@ -103,15 +103,19 @@ double jitter(std::uint64_t x) {
   return static_cast<double>(x >> 11) / static_cast<double>(1ULL << 52) - 1.0;
 }
 
-std::vector<db::Metric> eval_metrics(const study::Recipe& plan, const study::EvalTrialSpec& spec, std::int64_t id) {
-  const core::RunConfig& config = plan.training[spec.training_index].config;
+std::vector<db::Metric> eval_metrics(const study::recipe::Recipe& plan, const study::recipe::EvalTrialSpec& spec,
+                                     std::int64_t id) {
+  const core::spec::RunConfig& config = plan.training[spec.training_index].config;
   const bool standard_moe = config.train.width.is_standard_moe();
   const bool uniform = spec.policy.name == "uniform";
   const double width = uniform ? spec.policy.width : spec.policy.budget;
   const double policy_gain = uniform ? 1.0 : spec.policy.name == "ttt" ? 0.8 : 0.9;
   const std::string& router = config.model.router.type;
   const int layers = static_cast<int>(config.model.n_layer);
-  const double base = 1.70 - 0.05 * (layers - 2) + (router == "top_p" ? 0.015 : router == "expert_choice" ? -0.01 : 0.0) +
+  const double base = 1.70 - 0.05 * (layers - 2) +
+                      (router == "top_p"           ? 0.015
+                       : router == "expert_choice" ? -0.01
+                                                   : 0.0) +
                       0.004 * jitter(config.train.seed);
   const double degradation = standard_moe ? 0.9 * (1 - width) * (1 - width) : 0.08 * (1 - width);
   const double loss = base + policy_gain * degradation + 0.002 * jitter(static_cast<std::uint64_t>(id));
@@ -130,31 +134,46 @@ std::vector<db::Metric> eval_metrics(const study::Recipe& plan, const study::Eva
   return metrics;
 }
 
-db::TrialSnapshot training_trial(const study::TrainingTrialSpec& spec, std::int64_t id, double t0) {
+db::TrialSnapshot training_trial(const study::recipe::TrainingTrialSpec& spec, std::int64_t id, double t0) {
   db::TrialSnapshot t;
-  t.trial = {.id = id, .kind = db::TrialKind::kTrain, .status = db::TrialStatus::kDone, .config = spec.config_json,
-             .config_hash = spec.config_hash, .seed = static_cast<std::int64_t>(spec.config.train.seed),
-             .created = t0, .started = t0 + 60.0 * static_cast<double>(id), .finished = t0 + 60.0 * static_cast<double>(id + 1),
-             .worker = "bench:1:cpu0", .attempts = 1};
+  t.trial = {.id = id,
+             .kind = db::TrialKind::kTrain,
+             .status = db::TrialStatus::kDone,
+             .config = spec.config_json,
+             .config_hash = spec.config_hash,
+             .seed = static_cast<std::int64_t>(spec.config.train.seed),
+             .created = t0,
+             .started = t0 + 60.0 * static_cast<double>(id),
+             .finished = t0 + 60.0 * static_cast<double>(id + 1),
+             .worker = "bench:1:cpu0",
+             .attempts = 1};
   for (std::int64_t step = 40; step <= 800; step += 40) {
     t.curves.push_back({"lm_loss", step, 5.5 / std::sqrt(static_cast<double>(step))});
     t.curves.push_back({"tokens", step, static_cast<double>(step * 512)});
   }
   t.metrics = {{"steps", 800}, {"tokens", 409600}, {"train_loss", 1.7}};
-  t.artifacts.push_back({.trial_id = id, .kind = "checkpoint", .path = "checkpoints/" + spec.config_hash + ".pt",
-                         .checksum = "fnv1a64:0", .bytes = 1234567, .created = *t.trial.finished});
+  t.artifacts.push_back({.trial_id = id,
+                         .kind = "checkpoint",
+                         .path = "checkpoints/" + spec.config_hash + ".pt",
+                         .checksum = "fnv1a64:0",
+                         .bytes = 1234567,
+                         .created = *t.trial.finished});
   t.environment = {{"host", "bench"}, {"torch", "2.11.0"}};
   return t;
 }
 
 // Evaluation `index` of `count` (ids follow the training trials, as add_trials gives them).
-db::TrialSnapshot eval_trial(const study::Recipe& plan, std::size_t index, std::int64_t parent, std::int64_t id,
+db::TrialSnapshot eval_trial(const study::recipe::Recipe& plan, std::size_t index, std::int64_t parent, std::int64_t id,
                              double t0) {
-  const study::EvalTrialSpec& spec = plan.evaluation[index];
+  const study::recipe::EvalTrialSpec& spec = plan.evaluation[index];
   const std::size_t count = plan.evaluation.size();
   db::TrialSnapshot t;
-  t.trial = {.id = id, .kind = db::TrialKind::kEval, .config = spec.config_json, .config_hash = spec.config_hash,
-             .parent_id = parent, .created = t0};
+  t.trial = {.id = id,
+             .kind = db::TrialKind::kEval,
+             .config = spec.config_json,
+             .config_hash = spec.config_hash,
+             .parent_id = parent,
+             .created = t0};
   const double start = t0 + 30000.0 + 5.0 * static_cast<double>(index);
   if (index + 200 >= count) return t;  // pending
   t.trial.started = start, t.trial.worker = "bench:1:cpu0", t.trial.attempts = 1;
@@ -183,11 +202,11 @@ std::size_t write_study(const std::filesystem::path& dir) {
   text.replace(text.find("{seeds}"), 7, seeds);
   const std::filesystem::path recipe_path = dir / "recipe.toml";
   std::ofstream(recipe_path) << text;
-  const study::Recipe plan = study::load_recipe(recipe_path);
+  const study::recipe::Recipe plan = study::recipe::load_recipe(recipe_path);
 
   const double t0 = db::unix_now() - 3 * 86400.0;
-  db::StudySnapshot study{.study = {.id = 1, .name = plan.name, .recipe_path = recipe_path.string(), .recipe_text = text,
-                                    .created = t0}};
+  db::StudySnapshot study{
+      .study = {.id = 1, .name = plan.name, .recipe_path = recipe_path.string(), .recipe_text = text, .created = t0}};
   for (std::size_t i = 0; i < plan.training.size(); ++i) {
     study.trials.push_back(training_trial(plan.training[i], static_cast<std::int64_t>(i + 1), t0));
   }
@@ -219,18 +238,19 @@ Stats time_reps(int reps, const std::function<void(int)>& work) {
 }
 
 void report(const std::string& measure, const std::string& thread, const Stats& s, const std::string& extra = "") {
-  fmt::print(R"({{"bench":"gui_view_model","measure":"{}","thread":"{}","reps":{},"median_ms":{:.4f},"min_ms":{:.4f},"max_ms":{:.4f}{}}})"
-             "\n",
-             measure, thread, s.reps, s.median, s.min, s.max, extra.empty() ? "" : "," + extra);
+  fmt::print(
+      R"({{"bench":"gui_view_model","measure":"{}","thread":"{}","reps":{},"median_ms":{:.4f},"min_ms":{:.4f},"max_ms":{:.4f}{}}})"
+      "\n",
+      measure, thread, s.reps, s.median, s.min, s.max, extra.empty() ? "" : "," + extra);
   std::fflush(stdout);
 }
 
 // What StudyLoader::run does for one snapshot, given an open store and the recipe.
 std::shared_ptr<const vm::StudySnapshot> read_snapshot(db::Storage& storage, const db::StudyRecord& study,
-                                                      const study::Recipe* recipe) {
+                                                       const study::recipe::Recipe* recipe) {
   storage.count_trials(study.id);
   auto snapshot = std::make_shared<vm::StudySnapshot>(
-      vm::make_snapshot(study::load_study_data(storage, study, recipe), db::unix_now()));
+      vm::make_snapshot(study::analysis::load_study_data(storage, study, recipe), db::unix_now()));
   snapshot->source = storage.describe();
   return snapshot;
 }
@@ -242,19 +262,20 @@ std::shared_ptr<const vm::StudySnapshot> bench_loading(const std::string& url, i
   std::shared_ptr<const vm::StudySnapshot> snapshot;
   const Stats first = time_reps(reps, [&](int) {
     std::unique_ptr<db::Storage> storage = db::open_storage(url);
-    const db::StudyRecord study = study::find_study(*storage, "");
-    const std::optional<study::Recipe> recipe = study::load_study_recipe(study);
+    const db::StudyRecord study = study::analysis::find_study(*storage, "");
+    const std::optional<study::recipe::Recipe> recipe = study::analysis::load_study_recipe(study);
     snapshot = read_snapshot(*storage, study, recipe ? &*recipe : nullptr);
   });
   report("load_first_snapshot", "loader", first, fmt::format(R"("trials":{})", snapshot->data.trials.size()));
   std::unique_ptr<db::Storage> storage = db::open_storage(url);
-  const db::StudyRecord study = study::find_study(*storage, "");
-  const std::optional<study::Recipe> recipe = study::load_study_recipe(study);
+  const db::StudyRecord study = study::analysis::find_study(*storage, "");
+  const std::optional<study::recipe::Recipe> recipe = study::analysis::load_study_recipe(study);
   report("reload_snapshot", "loader",
          time_reps(reps, [&](int) { snapshot = read_snapshot(*storage, study, recipe ? &*recipe : nullptr); }));
   report("study_loader_first_publish", "loader", time_reps(reps, [&](int) {
            vm::StudyLoader loader({.url = url, .poll_s = 60.0});
-           while (loader.loads() == 0 && loader.error().empty()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+           while (loader.loads() == 0 && loader.error().empty())
+             std::this_thread::sleep_for(std::chrono::microseconds(200));
            if (!loader.error().empty()) throw Error("StudyLoader: " + loader.error());
          }));
   return snapshot;
@@ -322,7 +343,8 @@ Mouse mouse_over(vm::FrontierView& view) {
   const vm::Range x = view.x_range(), y = view.y_range();
   Mouse m{.scale = {.px_per_decade_x = 1200.0 / std::log10(x.max / x.min), .px_per_unit_y = 800.0 / (y.max - y.min)}};
   for (int i = 0; i < 64; ++i) {
-    const double u = 0.5 + 0.5 * jitter(static_cast<std::uint64_t>(i)), v = 0.5 + 0.5 * jitter(static_cast<std::uint64_t>(i) + 1000);
+    const double u = 0.5 + 0.5 * jitter(static_cast<std::uint64_t>(i)),
+                 v = 0.5 + 0.5 * jitter(static_cast<std::uint64_t>(i) + 1000);
     m.positions.emplace_back(x.min * std::pow(x.max / x.min, u), y.min + v * (y.max - y.min));
   }
   // Also points exactly under the mouse (a tooltip is built).
@@ -394,7 +416,8 @@ int run_bench(int argc, char** argv) {
     } else if (arg == "--keep" && i + 1 < argc) {
       keep = argv[++i];
     } else {
-      throw UsageError(fmt::format("unknown argument '{}'; usage: gui_view_model_bench [--reps N] [--load-reps N] [--keep DIR]", arg));
+      throw UsageError(fmt::format(
+          "unknown argument '{}'; usage: gui_view_model_bench [--reps N] [--load-reps N] [--keep DIR]", arg));
     }
   }
   const std::filesystem::path dir =
@@ -402,15 +425,17 @@ int run_bench(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   const auto start = std::chrono::steady_clock::now();
   const std::size_t trials = write_study(dir);
-  fmt::print(R"({{"bench":"gui_view_model","measure":"write_study","trials":{},"ms":{:.1f},"db_bytes":{}}})" "\n", trials,
-             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
+  fmt::print(R"({{"bench":"gui_view_model","measure":"write_study","trials":{},"ms":{:.1f},"db_bytes":{}}})"
+             "\n",
+             trials, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
              std::filesystem::file_size(dir / "study.db"));
   const std::shared_ptr<const vm::StudySnapshot> snapshot = bench_loading((dir / "study.db").string(), load_reps);
   const double build_worst = bench_frontier_build(snapshot, std::max(1, reps / 10));
   const double worst = std::max(build_worst, bench_frame(snapshot, reps));
-  fmt::print(R"({{"bench":"gui_view_model","measure":"ui_frame_worst","thread":"ui","max_ms":{:.4f},"budget_ms":{:.1f},"within_budget":{}}})"
-             "\n",
-             worst, kFrameBudgetMs, worst < kFrameBudgetMs);
+  fmt::print(
+      R"({{"bench":"gui_view_model","measure":"ui_frame_worst","thread":"ui","max_ms":{:.4f},"budget_ms":{:.1f},"within_budget":{}}})"
+      "\n",
+      worst, kFrameBudgetMs, worst < kFrameBudgetMs);
   if (!keep) std::filesystem::remove_all(dir);
   return 0;  // a measurement, not a test: within_budget above reports the 16 ms frame budget
 }

@@ -23,6 +23,7 @@
 #include "base/errors.h"
 #include "core/data/counter_rng.h"
 #include "core/device.h"
+#include "core/model/gpt.h"
 #include "core/model/moe_layer.h"
 #include "core/model/width_chooser.h"
 #include "core/policy/ttt_width.h"
@@ -41,6 +42,10 @@
 
 using namespace mose;
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
+using namespace mose::core::policy;
 
 namespace {
 
@@ -132,10 +137,11 @@ void bench_training(const std::string& name, const BenchConfig& bc, const std::s
   if (trainer.device().is_cuda()) torch::cuda::synchronize();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double tokens = static_cast<double>(steps) * bc.batch * bc.model.seq_len;
-  fmt::print("{{\"bench\": \"train_tokens_per_s\", \"config\": \"{}\", \"mode\": \"{}\", \"device\": \"{}\", "
-             "\"tokens_per_s\": {:.0f}, \"ms_per_step\": {:.1f}, \"peak_mem_gib\": {:.3f}, \"aten_ops_per_step\": {}}}\n",
-             name, mode, trainer.device().str(), tokens / seconds, 1e3 * seconds / static_cast<double>(steps),
-             peak_memory_gib(trainer.device()), ops_per_step);
+  fmt::print(
+      "{{\"bench\": \"train_tokens_per_s\", \"config\": \"{}\", \"mode\": \"{}\", \"device\": \"{}\", "
+      "\"tokens_per_s\": {:.0f}, \"ms_per_step\": {:.1f}, \"peak_mem_gib\": {:.3f}, \"aten_ops_per_step\": {}}}\n",
+      name, mode, trainer.device().str(), tokens / seconds, 1e3 * seconds / static_cast<double>(steps),
+      peak_memory_gib(trainer.device()), ops_per_step);
   std::string top;
   for (const auto& [op, n] : frequent_ops) top += fmt::format("{}\"{}\": {}", top.empty() ? "" : ", ", op, n);
   fmt::print("{{\"bench\": \"frequent_ops_per_step\", \"config\": \"{}\", \"mode\": \"{}\", \"ops\": {{{}}}}}\n", name,
@@ -168,7 +174,8 @@ double matmul_peak_tflops(const c10::Device& device, at::ScalarType dtype) {
   const int64_t n = device.is_cuda() ? 8192 : 1024;
   at::Tensor a = at::randn({n, n}, at::TensorOptions().device(device).dtype(dtype));
   at::Tensor b = at::randn({n, n}, at::TensorOptions().device(device).dtype(dtype));
-  const double ms = median_ms(device, device.is_cuda() ? 10 : 3, device.is_cuda() ? 10 : 1, [&] { return at::mm(a, b); });
+  const double ms =
+      median_ms(device, device.is_cuda() ? 10 : 3, device.is_cuda() ? 10 : 1, [&] { return at::mm(a, b); });
   return 2.0 * static_cast<double>(n * n * n) / (ms * 1e-3) / 1e12;
 }
 
@@ -246,19 +253,21 @@ void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::
       const double n = static_cast<double>((hidden.eq(m) & computed).sum().item<int64_t>());
       shares += fmt::format("{}\"{}\": {:.2f}", shares.empty() ? "" : ", ", w, n / assignments);
     }
-    kernels::ExpertAssignments a{routing.expert_index, routing.gate, hidden,
-                                 widths->uniform_hidden_units(0, d_ff)};
+    kernels::ExpertAssignments a{routing.expert_index, routing.gate, hidden, widths->uniform_hidden_units(0, d_ff)};
     const auto act = kernels::activation_from_name(bc.model.activation);
     std::map<std::string, double> ffn_ms;
-    ffn_ms["reference"] = median_ms(device, blocks, per_block, [&] { return kernels::slim_moe_ffn_reference(x, weights, a, act); });
+    ffn_ms["reference"] =
+        median_ms(device, blocks, per_block, [&] { return kernels::slim_moe_ffn_reference(x, weights, a, act); });
     if (kernels::try_slim_moe_ffn_grouped(x, weights, a, act)) {
-      ffn_ms["grouped"] = median_ms(device, blocks, per_block, [&] { return kernels::slim_moe_ffn_grouped(x, weights, a, act); });
+      ffn_ms["grouped"] =
+          median_ms(device, blocks, per_block, [&] { return kernels::slim_moe_ffn_grouped(x, weights, a, act); });
     }
-    fmt::print("{{\"bench\": \"moe_fwd_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
-               "\"budget\": {:.3f}, \"width_shares\": {{{}}}, \"ms\": {:.3f}, \"expert_tflops\": {:.3g}, "
-               "\"of_peak\": {:.2f}}}\n",
-               name, device.str(), label, budget, shares, layer_ms, flops / (layer_ms * 1e-3) / 1e12,
-               flops / (layer_ms * 1e-3) / 1e12 / peak);
+    fmt::print(
+        "{{\"bench\": \"moe_fwd_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
+        "\"budget\": {:.3f}, \"width_shares\": {{{}}}, \"ms\": {:.3f}, \"expert_tflops\": {:.3g}, "
+        "\"of_peak\": {:.2f}}}\n",
+        name, device.str(), label, budget, shares, layer_ms, flops / (layer_ms * 1e-3) / 1e12,
+        flops / (layer_ms * 1e-3) / 1e12 / peak);
     // The routing permutation alone: the counting-sort kernel (CUDA) against ATen's sort.
     const auto uniform = widths->uniform_hidden_units(0, d_ff);
     const double permute_ms = median_ms(device, blocks, per_block, [&] {
@@ -267,13 +276,15 @@ void bench_moe_layer(const std::string& name, const BenchConfig& bc, const std::
     const double sort_ms = median_ms(device, blocks, per_block, [&] {
       return kernels::permute_assignments_by_sort(routing.expert_index, hidden, weights.w_in.size(0), d_ff, uniform);
     });
-    fmt::print("{{\"bench\": \"permutation_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
-               "\"dispatched\": {:.3f}, \"aten_sort\": {:.3f}}}\n",
-               name, device.str(), label, permute_ms, sort_ms);
+    fmt::print(
+        "{{\"bench\": \"permutation_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
+        "\"dispatched\": {:.3f}, \"aten_sort\": {:.3f}}}\n",
+        name, device.str(), label, permute_ms, sort_ms);
     for (const auto& [impl, ms] : ffn_ms) {
-      fmt::print("{{\"bench\": \"expert_ffn_ms\", \"config\": \"{}\", \"device\": \"{}\", \"impl\": \"{}\", "
-                 "\"width\": \"{}\", \"ms\": {:.3f}, \"tflops\": {:.3g}}}\n",
-                 name, device.str(), impl, label, ms, flops / (ms * 1e-3) / 1e12);
+      fmt::print(
+          "{{\"bench\": \"expert_ffn_ms\", \"config\": \"{}\", \"device\": \"{}\", \"impl\": \"{}\", "
+          "\"width\": \"{}\", \"ms\": {:.3f}, \"tflops\": {:.3g}}}\n",
+          name, device.str(), impl, label, ms, flops / (ms * 1e-3) / 1e12);
     }
   }
 }
@@ -299,9 +310,10 @@ void bench_optimizer_step(const std::string& name, const BenchConfig& bc, const 
     fused.step();
   });
   for (const auto& [impl, ms] : {std::pair{"per_parameter", per_parameter_ms}, std::pair{"fused", fused_ms}}) {
-    fmt::print("{{\"bench\": \"optimizer_step_ms\", \"config\": \"{}\", \"device\": \"{}\", \"impl\": \"{}\", "
-               "\"tensors\": {}, \"ms\": {:.3f}}}\n",
-               name, device.str(), impl, params.size(), ms);
+    fmt::print(
+        "{{\"bench\": \"optimizer_step_ms\", \"config\": \"{}\", \"device\": \"{}\", \"impl\": \"{}\", "
+        "\"tensors\": {}, \"ms\": {:.3f}}}\n",
+        name, device.str(), impl, params.size(), ms);
   }
 }
 
@@ -337,12 +349,13 @@ void bench_moe_layer_graph(const std::string& name, const BenchConfig& bc) {
       }
       torch::cuda::synchronize();
       const double ms = median_ms(device, 10, 10, [&] { graph.replay(); });
-      fmt::print("{{\"bench\": \"moe_fwd_graph_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
-                 "\"ms\": {:.3f}}}\n",
-                 name, device.str(), w, ms);
+      fmt::print(
+          "{{\"bench\": \"moe_fwd_graph_ms\", \"config\": \"{}\", \"device\": \"{}\", \"width\": \"{}\", "
+          "\"ms\": {:.3f}}}\n",
+          name, device.str(), w, ms);
     } catch (const std::exception& e) {
-      fmt::print("{{\"bench\": \"moe_fwd_graph_ms\", \"config\": \"{}\", \"width\": \"{}\", \"error\": \"{}\"}}\n", name,
-                 w, std::string(e.what()).substr(0, 200));
+      fmt::print("{{\"bench\": \"moe_fwd_graph_ms\", \"config\": \"{}\", \"width\": \"{}\", \"error\": \"{}\"}}\n",
+                 name, w, std::string(e.what()).substr(0, 200));
       return;
     }
   }
@@ -358,10 +371,14 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
       if (i + 1 >= argc) throw UsageError("missing value after " + arg);
-      if (arg == "--config") config = argv[++i];
-      else if (arg == "--steps") steps = std::stoll(argv[++i]);
-      else if (arg == "--device") device = argv[++i];
-      else throw UsageError("unknown option " + arg + "; usage: train_bench [--config NAME] [--steps N] [--device D]");
+      if (arg == "--config")
+        config = argv[++i];
+      else if (arg == "--steps")
+        steps = std::stoll(argv[++i]);
+      else if (arg == "--device")
+        device = argv[++i];
+      else
+        throw UsageError("unknown option " + arg + "; usage: train_bench [--config NAME] [--steps N] [--device D]");
     }
     const auto configs = named_configs();
     auto it = configs.find(config);

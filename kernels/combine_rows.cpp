@@ -41,7 +41,8 @@ at::Tensor combine_rows_reference(const at::Tensor& rows, const at::Tensor& slot
   check_inputs(rows, slot_of, gate);
   const int64_t tokens = slot_of.size(0), k = slot_of.size(1), d = rows.size(1);
   at::Tensor computed = slot_of.ge(0);
-  at::Tensor weight = gate.defined() ? gate.to(at::kFloat) : at::ones(slot_of.sizes(), rows.options().dtype(at::kFloat));
+  at::Tensor weight =
+      gate.defined() ? gate.to(at::kFloat) : at::ones(slot_of.sizes(), rows.options().dtype(at::kFloat));
   weight = at::where(computed, weight, at::zeros({}, weight.options()));
   if (rows.size(0) == 0) return at::zeros({tokens, d}, rows.options().dtype(out_dtype));
   // Slot -1 reads row 0 and is then masked to an exact zero (where, not a product: row 0 may be

@@ -59,8 +59,8 @@ void sort_with_aten(ExpertPermutation& p, const at::Tensor& experts, const at::T
   const int64_t slots = experts.numel(), n_experts = p.n_experts;
   const int64_t n_levels = p.levels(), groups = n_levels * n_experts;
   // Level of each assignment: the number of wider levels.
-  at::Tensor level = levels.widths.defined() ? hidden.unsqueeze(1).lt(levels.widths.unsqueeze(0)).sum(1)
-                                             : at::zeros_like(experts);
+  at::Tensor level =
+      levels.widths.defined() ? hidden.unsqueeze(1).lt(levels.widths.unsqueeze(0)).sum(1) : at::zeros_like(experts);
   at::Tensor key = at::where(computed, level * n_experts + experts, at::full({}, groups, long_options));
   p.order = std::get<1>(key.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false));
   p.tokens = at::floor_divide(p.order, k);
@@ -78,12 +78,11 @@ void sort_with_aten(ExpertPermutation& p, const at::Tensor& experts, const at::T
 
 #ifdef MOSE_WITH_CUDA
 bool kernel_applies(const at::Tensor& experts, int64_t levels, int64_t n_experts) {
-  return experts.is_cuda() && levels * n_experts + 1 <= cuda::kMaxPermutationBuckets &&
-         experts.numel() <= 0x7fffffffLL;
+  return experts.is_cuda() && levels * n_experts + 1 <= cuda::kMaxPermutationBuckets && experts.numel() <= 0x7fffffffLL;
 }
 
-void sort_with_kernel(ExpertPermutation& p, const at::Tensor& experts, const at::Tensor& hidden,
-                      const Levels& levels, int64_t k) {
+void sort_with_kernel(ExpertPermutation& p, const at::Tensor& experts, const at::Tensor& hidden, const Levels& levels,
+                      int64_t k) {
   const int64_t slots = experts.numel(), n_levels = p.levels();
   const int buckets = static_cast<int>(n_levels * p.n_experts + 1);
   const auto long_options = experts.options();
@@ -139,8 +138,8 @@ ExpertPermutation permute(const at::Tensor& expert_index, const at::Tensor& hidd
 
 }  // namespace
 
-ExpertPermutation permute_assignments(const at::Tensor& expert_index, const at::Tensor& hidden_units,
-                                      int64_t n_experts, int64_t d_ff, std::optional<int64_t> uniform_hidden_units) {
+ExpertPermutation permute_assignments(const at::Tensor& expert_index, const at::Tensor& hidden_units, int64_t n_experts,
+                                      int64_t d_ff, std::optional<int64_t> uniform_hidden_units) {
   return permute(expert_index, hidden_units, n_experts, d_ff, uniform_hidden_units, /*allow_kernel=*/true);
 }
 

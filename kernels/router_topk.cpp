@@ -23,10 +23,9 @@ class FusedSoftmaxTopK : public torch::autograd::Function<FusedSoftmaxTopK> {
 #ifdef MOSE_WITH_CUDA
     selection->top_index = at::empty({l.size(0), k}, l.options().dtype(at::kLong));
     at::Tensor counts = at::zeros({l.size(1)}, l.options().dtype(at::kInt));
-    cuda::launch_softmax_select_top_experts(l.data_ptr<float>(), l.size(0), static_cast<int>(l.size(1)),
-                                            static_cast<int>(k), probs.data_ptr<float>(),
-                                            selection->top_index.data_ptr<int64_t>(), counts.data_ptr<int32_t>(),
-                                            at::cuda::getCurrentCUDAStream());
+    cuda::launch_softmax_select_top_experts(
+        l.data_ptr<float>(), l.size(0), static_cast<int>(l.size(1)), static_cast<int>(k), probs.data_ptr<float>(),
+        selection->top_index.data_ptr<int64_t>(), counts.data_ptr<int32_t>(), at::cuda::getCurrentCUDAStream());
     selection->expert_counts = counts.to(at::kLong);
 #else
     (void)k, (void)selection;
@@ -76,7 +75,8 @@ TopKSelection select_top_experts(const at::Tensor& probs, int64_t k) {
 
 SoftmaxTopK softmax_select_top_experts(const at::Tensor& logits, int64_t k) {
   TORCH_CHECK(logits.dim() == 2, "softmax_select_top_experts: logits must be [T, E], got ", logits.sizes());
-  TORCH_CHECK(k >= 1 && k <= logits.size(1), "softmax_select_top_experts: k = ", k, " outside [1, ", logits.size(1), "]");
+  TORCH_CHECK(k >= 1 && k <= logits.size(1), "softmax_select_top_experts: k = ", k, " outside [1, ", logits.size(1),
+              "]");
   SoftmaxTopK out;
 #ifdef MOSE_WITH_CUDA
   if (logits.is_cuda() && logits.scalar_type() == at::kFloat && k <= cuda::kMaxTopK) {

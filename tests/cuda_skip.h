@@ -5,8 +5,8 @@
 // test prints the marker, so a GPU test that runs and fails still fails.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <torch/cuda.h>
+#include <catch2/catch.hpp>
 
 #include <string>
 

@@ -10,9 +10,10 @@
 #include "core/model/autocast_guard.h"
 #include "core/model/lm_head_loss.h"
 
-namespace mose::core {
+namespace mose::core::eval {
 
-LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChooser& widths, int batch_size) {
+spec::LmEvalResult evaluate_lm(model::LanguageModel& model, const at::Tensor& windows,
+                               const model::WidthChooser& widths, int batch_size) {
   TORCH_CHECK(windows.dim() == 2 && windows.size(1) >= 2, "evaluate_lm: windows must be [N, seq_len + 1]");
   c10::AutoGradMode no_grad(false);
   const bool was_training = model.is_training();
@@ -20,24 +21,24 @@ LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChoos
   const c10::Device device = model.parameters().front().device();
   const int64_t n = windows.size(0), seq_len = windows.size(1) - 1;
 
-  LmEvalResult r;
+  spec::LmEvalResult r;
   // Loss and expert usage are summed on the device and read once, after the last batch:
   // no host synchronisation between batches, so the measured time is the model's.
   at::Tensor loss_sum = at::zeros({}, at::TensorOptions().device(device).dtype(at::kDouble));
-  std::vector<MoeUsageCounts> usage;
+  std::vector<model::MoeUsageCounts> usage;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     at::Tensor batch = windows.narrow(0, begin, std::min<int64_t>(batch_size, n - begin));
     batch = device.is_cuda() ? batch.pin_memory().to(device, /*non_blocking=*/true) : batch.to(device);
-    ForwardContext context;
+    model::ForwardContext context;
     context.widths = &widths;
     context.collect_stats = true;
     context.skip_lm_head = true;  // the chunked head loss never stores [tokens, vocabulary] logits
-    CudaBf16Autocast bf16(device.is_cuda());
-    ForwardResult out = model.forward(batch.narrow(1, 0, seq_len), context);
+    model::CudaBf16Autocast bf16(device.is_cuda());
+    model::ForwardResult out = model.forward(batch.narrow(1, 0, seq_len), context);
     const int64_t tokens = batch.size(0) * seq_len;
-    const at::Tensor loss = lm_head_loss(out.final_hidden.reshape({tokens, -1}), model.lm_head_weight(),
-                                         batch.narrow(1, 1, seq_len).reshape({-1}));
+    const at::Tensor loss = model::lm_head_loss(out.final_hidden.reshape({tokens, -1}), model.lm_head_weight(),
+                                                batch.narrow(1, 1, seq_len).reshape({-1}));
     loss_sum += loss.to(at::kDouble) * static_cast<double>(tokens);
     r.tokens += tokens;
     if (usage.empty()) {
@@ -49,7 +50,7 @@ LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChoos
   if (device.is_cuda()) torch::cuda::synchronize();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (was_training) model.train();
-  r.layers = read_usage(usage);
+  r.layers = model::read_usage(usage);
   r.layers.resize(model.moe_layers().size());
   const double loss_total = loss_sum.item<double>();
 
@@ -57,10 +58,10 @@ LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChoos
   for (const auto& layer : r.layers) hidden_units += layer.hidden_units;
   r.lm_loss = loss_total / static_cast<double>(r.tokens);
   r.perplexity = std::exp(r.lm_loss);
-  r.flops = flops_per_token(model.config(), seq_len, hidden_units, r.tokens);
-  r.expert_budget = achieved_width_budget(r.layers, model.config().expert_d_ff());
+  r.flops = spec::flops_per_token(model.config(), seq_len, hidden_units, r.tokens);
+  r.expert_budget = spec::achieved_width_budget(r.layers, model.config().expert_d_ff());
   r.tokens_per_s = r.seconds > 0 ? static_cast<double>(r.tokens) / r.seconds : 0.0;
   return r;
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::eval

@@ -7,15 +7,16 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/eval/eval_result.h"
 #include "core/model/forward_context.h"
-#include "core/model/gpt.h"
+#include "core/model/language_model.h"
 #include "core/model/width_chooser.h"
+#include "core/spec/eval_result.h"
 
-namespace mose::core {
+namespace mose::core::eval {
 
 // windows: [N, seq_len + 1] int64 (CPU). Runs in batches of batch_size on the model's device,
 // in eval mode, without gradients.
-LmEvalResult evaluate_lm(Gpt& model, const at::Tensor& windows, const WidthChooser& widths, int batch_size);
+spec::LmEvalResult evaluate_lm(model::LanguageModel& model, const at::Tensor& windows,
+                               const model::WidthChooser& widths, int batch_size);
 
-}  // namespace mose::core
+}  // namespace mose::core::eval

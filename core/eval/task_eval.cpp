@@ -13,7 +13,7 @@
 #include "base/errors.h"
 #include "core/model/autocast_guard.h"
 
-namespace mose::core {
+namespace mose::core::eval {
 namespace {
 
 // Keeps the last seq_len + 1 tokens of context + target; DataError when the target
@@ -26,12 +26,12 @@ Continuation fit_to_context(const Continuation& c, int64_t seq_len, const std::s
     throw DataError(fmt::format("{}: item {}: a target of {} tokens does not fit the model's context of {} tokens",
                                 where, index + 1, c.target.size(), seq_len));
   }
-  const int64_t keep = std::min<int64_t>(static_cast<int64_t>(c.context.size()),
-                                         seq_len + 1 - static_cast<int64_t>(c.target.size()));
+  const int64_t keep =
+      std::min<int64_t>(static_cast<int64_t>(c.context.size()), seq_len + 1 - static_cast<int64_t>(c.target.size()));
   return {std::vector<int64_t>(c.context.end() - keep, c.context.end()), c.target};
 }
 
-void add_scaled(FlopsBreakdown& sum, const FlopsBreakdown& f, double weight) {
+void add_scaled(spec::FlopsBreakdown& sum, const spec::FlopsBreakdown& f, double weight) {
   sum.attention_projections += weight * f.attention_projections;
   sum.attention_scores += weight * f.attention_scores;
   sum.router += weight * f.router;
@@ -46,9 +46,9 @@ std::vector<int64_t> encode(const data::Tokenizer& tokenizer, const std::string&
 }
 
 // Runs one batch of sequences (indices into `items`, all fitted) and fills their scores.
-void score_batch(Gpt& model, const std::vector<Continuation>& items, const std::vector<size_t>& batch,
-                 const WidthChooser& widths, ScoringRun& run, FlopsBreakdown& flops_sum,
-                 std::vector<MoeLayerStats>& run_stats) {
+void score_batch(model::LanguageModel& model, const std::vector<Continuation>& items, const std::vector<size_t>& batch,
+                 const model::WidthChooser& widths, ScoringRun& run, spec::FlopsBreakdown& flops_sum,
+                 std::vector<spec::MoeLayerStats>& run_stats) {
   const c10::Device device = model.parameters().front().device();
   int64_t length = 0;
   for (size_t i : batch) length = std::max<int64_t>(length, items[i].context.size() + items[i].target.size());
@@ -60,11 +60,11 @@ void score_batch(Gpt& model, const std::vector<Continuation>& items, const std::
     for (int64_t id : items[batch[row]].target) t[row][col++] = id;
   }
   tokens = device.is_cuda() ? tokens.pin_memory().to(device, /*non_blocking=*/true) : tokens.to(device);
-  ForwardContext context;
+  model::ForwardContext context;
   context.widths = &widths;
   context.collect_stats = true;
-  CudaBf16Autocast bf16(device.is_cuda());
-  const ForwardResult out = model.forward(tokens.narrow(1, 0, length - 1), context);
+  model::CudaBf16Autocast bf16(device.is_cuda());
+  const model::ForwardResult out = model.forward(tokens.narrow(1, 0, length - 1), context);
   const at::Tensor targets = tokens.narrow(1, 1, length - 1);
   const at::Tensor logp = out.logits.to(at::kFloat).log_softmax(-1).gather(2, targets.unsqueeze(-1)).squeeze(-1);
   const at::Tensor hit = out.logits.argmax(-1).eq(targets);
@@ -83,20 +83,20 @@ void score_batch(Gpt& model, const std::vector<Continuation>& items, const std::
     }
   }
   int64_t hidden_units = 0;
-  const std::vector<MoeLayerStats> stats = read_usage(out.moe_usage);  // every layer in one transfer
+  const std::vector<spec::MoeLayerStats> stats = model::read_usage(out.moe_usage);  // every layer in one transfer
   run_stats.resize(stats.size());
   for (size_t l = 0; l < stats.size(); ++l) {
     hidden_units += stats[l].hidden_units;
     run_stats[l].accumulate(stats[l]);
   }
   const int64_t positions = static_cast<int64_t>(batch.size()) * (length - 1);
-  add_scaled(flops_sum, flops_per_token(model.config(), length - 1, hidden_units, positions),
+  add_scaled(flops_sum, spec::flops_per_token(model.config(), length - 1, hidden_units, positions),
              static_cast<double>(positions));
   run.tokens += positions;
 }
 
-TaskResult task_result(const std::string& name, const char* kind, const ScoringRun& run, int64_t items) {
-  TaskResult r;
+spec::TaskResult task_result(const std::string& name, const char* kind, const ScoringRun& run, int64_t items) {
+  spec::TaskResult r;
   r.name = name;
   r.kind = kind;
   r.items = items;
@@ -110,11 +110,12 @@ TaskResult task_result(const std::string& name, const char* kind, const ScoringR
 
 }  // namespace
 
-ScoringRun score_continuations(Gpt& model, const std::vector<Continuation>& items, const WidthChooser& widths,
-                               int batch_size, const std::string& where) {
+ScoringRun score_continuations(model::LanguageModel& model, const std::vector<Continuation>& items,
+                               const model::WidthChooser& widths, int batch_size, const std::string& where) {
   TORCH_CHECK(batch_size >= 1, "score_continuations: batch_size must be >= 1");
   std::vector<Continuation> fitted;
-  for (size_t i = 0; i < items.size(); ++i) fitted.push_back(fit_to_context(items[i], model.config().seq_len, where, i));
+  for (size_t i = 0; i < items.size(); ++i)
+    fitted.push_back(fit_to_context(items[i], model.config().seq_len, where, i));
   // Similar lengths together: little padding.
   std::vector<size_t> order(fitted.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -127,33 +128,34 @@ ScoringRun score_continuations(Gpt& model, const std::vector<Continuation>& item
   model.eval();
   ScoringRun run;
   run.scores.resize(fitted.size());
-  FlopsBreakdown flops_sum;
-  std::vector<MoeLayerStats> stats;
+  spec::FlopsBreakdown flops_sum;
+  std::vector<spec::MoeLayerStats> stats;
   const auto start = std::chrono::steady_clock::now();
   for (size_t begin = 0; begin < order.size(); begin += static_cast<size_t>(batch_size)) {
     const size_t end = std::min(order.size(), begin + static_cast<size_t>(batch_size));
-    score_batch(model, fitted, std::vector<size_t>(order.begin() + begin, order.begin() + end), widths, run,
-                flops_sum, stats);
+    score_batch(model, fitted, std::vector<size_t>(order.begin() + begin, order.begin() + end), widths, run, flops_sum,
+                stats);
   }
   if (model.parameters().front().device().is_cuda()) torch::cuda::synchronize();
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (was_training) model.train();
   if (run.tokens > 0) add_scaled(run.flops, flops_sum, 1.0 / static_cast<double>(run.tokens));
-  run.expert_budget = achieved_width_budget(stats, model.config().expert_d_ff());
+  run.expert_budget = spec::achieved_width_budget(stats, model.config().expert_d_ff());
   return run;
 }
 
-TaskResult evaluate_choice_task(Gpt& model, const data::Tokenizer& tokenizer, const std::vector<ChoiceItem>& items,
-                                const WidthChooser& widths, int batch_size, const std::string& name) {
+spec::TaskResult evaluate_choice_task(model::LanguageModel& model, const data::Tokenizer& tokenizer,
+                                      const std::vector<data::ChoiceItem>& items, const model::WidthChooser& widths,
+                                      int batch_size, const std::string& name) {
   std::vector<Continuation> sequences;
-  for (const ChoiceItem& item : items) {
+  for (const data::ChoiceItem& item : items) {
     const std::vector<int64_t> context = encode(tokenizer, item.context);
     for (const std::string& choice : item.choices) sequences.push_back({context, encode(tokenizer, choice)});
   }
   const ScoringRun run = score_continuations(model, sequences, widths, batch_size, name);
   int64_t right = 0, right_norm = 0;
   size_t next = 0;
-  for (const ChoiceItem& item : items) {
+  for (const data::ChoiceItem& item : items) {
     size_t best = 0, best_norm = 0;
     for (size_t c = 0; c < item.choices.size(); ++c) {
       const double lp = run.scores[next + c].logprob;
@@ -167,34 +169,34 @@ TaskResult evaluate_choice_task(Gpt& model, const data::Tokenizer& tokenizer, co
     right_norm += best_norm == static_cast<size_t>(item.gold);
     next += item.choices.size();
   }
-  TaskResult r = task_result(name, "multiple_choice", run, static_cast<int64_t>(items.size()));
+  spec::TaskResult r = task_result(name, "multiple_choice", run, static_cast<int64_t>(items.size()));
   r.accuracy = static_cast<double>(right) / static_cast<double>(items.size());
   r.acc_norm = static_cast<double>(right_norm) / static_cast<double>(items.size());
   return r;
 }
 
-TaskResult evaluate_last_word_task(Gpt& model, const data::Tokenizer& tokenizer,
-                                   const std::vector<LastWordItem>& items, const WidthChooser& widths, int batch_size,
-                                   const std::string& name) {
+spec::TaskResult evaluate_last_word_task(model::LanguageModel& model, const data::Tokenizer& tokenizer,
+                                         const std::vector<data::LastWordItem>& items,
+                                         const model::WidthChooser& widths, int batch_size, const std::string& name) {
   std::vector<Continuation> sequences;
-  for (const LastWordItem& item : items) {
+  for (const data::LastWordItem& item : items) {
     sequences.push_back({encode(tokenizer, item.context), encode(tokenizer, item.target)});
   }
   const ScoringRun run = score_continuations(model, sequences, widths, batch_size, name);
   int64_t right = 0;
   for (const ContinuationScore& s : run.scores) right += s.greedy;
-  TaskResult r = task_result(name, "last_word", run, static_cast<int64_t>(items.size()));
+  spec::TaskResult r = task_result(name, "last_word", run, static_cast<int64_t>(items.size()));
   r.accuracy = static_cast<double>(right) / static_cast<double>(items.size());
   return r;
 }
 
-TaskResult evaluate_task(Gpt& model, const data::Tokenizer& tokenizer, const std::filesystem::path& path,
-                         const WidthChooser& widths, int batch_size) {
-  const std::string name = task_name(path);
-  if (task_kind(path) == TaskKind::kMultipleChoice) {
-    return evaluate_choice_task(model, tokenizer, read_choice_task(path), widths, batch_size, name);
+spec::TaskResult evaluate_task(model::LanguageModel& model, const data::Tokenizer& tokenizer,
+                               const std::filesystem::path& path, const model::WidthChooser& widths, int batch_size) {
+  const std::string name = data::task_name(path);
+  if (data::task_kind(path) == data::TaskKind::kMultipleChoice) {
+    return evaluate_choice_task(model, tokenizer, data::read_choice_task(path), widths, batch_size, name);
   }
-  return evaluate_last_word_task(model, tokenizer, read_last_word_task(path), widths, batch_size, name);
+  return evaluate_last_word_task(model, tokenizer, data::read_last_word_task(path), widths, batch_size, name);
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::eval

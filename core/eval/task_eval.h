@@ -25,13 +25,13 @@
 #include <string>
 #include <vector>
 
+#include "core/data/task_data.h"
 #include "core/data/tokenizer.h"
-#include "core/eval/eval_result.h"
-#include "core/eval/task_data.h"
-#include "core/model/gpt.h"
+#include "core/model/language_model.h"
 #include "core/model/width_chooser.h"
+#include "core/spec/eval_result.h"
 
-namespace mose::core {
+namespace mose::core::eval {
 
 struct Continuation {
   std::vector<int64_t> context;  // at least one token
@@ -46,24 +46,25 @@ struct ContinuationScore {
 struct ScoringRun {
   std::vector<ContinuationScore> scores;  // in the order given
   int64_t tokens = 0;                     // positions run, padding included
-  FlopsBreakdown flops;                   // per position run
-  double expert_budget = 0;               // achieved_width_budget (core/eval/flops.h)
+  spec::FlopsBreakdown flops;             // per position run
+  double expert_budget = 0;               // spec::achieved_width_budget (core/spec/flops.h)
   double seconds = 0;
 };
 
 // `where` names the source in errors ("tasks/x.jsonl"). Runs in eval mode without gradients.
-ScoringRun score_continuations(Gpt& model, const std::vector<Continuation>& items, const WidthChooser& widths,
-                               int batch_size, const std::string& where);
+ScoringRun score_continuations(model::LanguageModel& model, const std::vector<Continuation>& items,
+                               const model::WidthChooser& widths, int batch_size, const std::string& where);
 
-TaskResult evaluate_choice_task(Gpt& model, const data::Tokenizer& tokenizer, const std::vector<ChoiceItem>& items,
-                                const WidthChooser& widths, int batch_size, const std::string& name);
+spec::TaskResult evaluate_choice_task(model::LanguageModel& model, const data::Tokenizer& tokenizer,
+                                      const std::vector<data::ChoiceItem>& items, const model::WidthChooser& widths,
+                                      int batch_size, const std::string& name);
 
-TaskResult evaluate_last_word_task(Gpt& model, const data::Tokenizer& tokenizer,
-                                   const std::vector<LastWordItem>& items, const WidthChooser& widths, int batch_size,
-                                   const std::string& name);
+spec::TaskResult evaluate_last_word_task(model::LanguageModel& model, const data::Tokenizer& tokenizer,
+                                         const std::vector<data::LastWordItem>& items,
+                                         const model::WidthChooser& widths, int batch_size, const std::string& name);
 
-// Reads `path` (kind by extension, task_data.h) and scores it; named task_name(path).
-TaskResult evaluate_task(Gpt& model, const data::Tokenizer& tokenizer, const std::filesystem::path& path,
-                         const WidthChooser& widths, int batch_size);
+// Reads `path` (kind by extension, task_data.h) and scores it; named data::task_name(path).
+spec::TaskResult evaluate_task(model::LanguageModel& model, const data::Tokenizer& tokenizer,
+                               const std::filesystem::path& path, const model::WidthChooser& widths, int batch_size);
 
-}  // namespace mose::core
+}  // namespace mose::core::eval

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-namespace mose::core {
+namespace mose::core::model {
 
-CausalSelfAttention::CausalSelfAttention(const ModelConfig& config, at::Generator& init)
+CausalSelfAttention::CausalSelfAttention(const spec::ModelConfig& config, at::Generator& init)
     : n_head_(config.n_head), rope_(config.positions == "rope") {
   const int64_t d = config.d_model;
   w_qkv_ = register_parameter("w_qkv", at::empty({3 * d, d}).normal_(0.0, 0.02, init));
@@ -42,7 +42,7 @@ at::Tensor CausalSelfAttention::forward(const at::Tensor& x) {
   return at::linear(y.transpose(1, 2).reshape({b, t, d}), w_proj_);
 }
 
-DenseFfn::DenseFfn(const ModelConfig& config, at::Generator& init) : swiglu_(config.activation == "swiglu") {
+DenseFfn::DenseFfn(const spec::ModelConfig& config, at::Generator& init) : swiglu_(config.activation == "swiglu") {
   const int64_t d = config.d_model, f = config.dense_d_ff;
   w_in_ = register_parameter("w_in", at::empty({f, d}).normal_(0.0, 0.02, init));
   if (swiglu_) w_gate_ = register_parameter("w_gate", at::empty({f, d}).normal_(0.0, 0.02, init));
@@ -55,4 +55,4 @@ at::Tensor DenseFfn::forward(const at::Tensor& x) {
   return at::linear(h, w_out_);
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -5,13 +5,13 @@
 
 #include <torch/nn/module.h>
 
-#include "core/config.h"
+#include "core/spec/config.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class CausalSelfAttention : public torch::nn::Module {
  public:
-  CausalSelfAttention(const ModelConfig& config, at::Generator& init);
+  CausalSelfAttention(const spec::ModelConfig& config, at::Generator& init);
   // x: [B, T, d_model] -> [B, T, d_model]
   at::Tensor forward(const at::Tensor& x);
 
@@ -20,15 +20,15 @@ class CausalSelfAttention : public torch::nn::Module {
 
   int n_head_;
   bool rope_;
-  at::Tensor w_qkv_;   // [3 * d_model, d_model]
-  at::Tensor w_proj_;  // [d_model, d_model]
+  at::Tensor w_qkv_;                // [3 * d_model, d_model]
+  at::Tensor w_proj_;               // [d_model, d_model]
   at::Tensor rope_cos_, rope_sin_;  // [seq_len, head_dim / 2] buffers
 };
 
 // Dense FFN for non-MoE layers: GELU (W2 gelu(W1 x)) or SwiGLU (W2 (silu(Wg x) * W1 x)).
 class DenseFfn : public torch::nn::Module {
  public:
-  DenseFfn(const ModelConfig& config, at::Generator& init);
+  DenseFfn(const spec::ModelConfig& config, at::Generator& init);
   at::Tensor forward(const at::Tensor& x);  // [.., d_model] -> [.., d_model]
 
  private:
@@ -36,4 +36,4 @@ class DenseFfn : public torch::nn::Module {
   at::Tensor w_in_, w_gate_, w_out_;  // [d_ff, d], [d_ff, d], [d, d_ff] (at::linear layout)
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -3,7 +3,7 @@
 
 #include <ATen/autocast_mode.h>
 
-namespace mose::core {
+namespace mose::core::model {
 
 class AutocastDisabled {
  public:
@@ -18,9 +18,9 @@ class AutocastDisabled {
   bool was_enabled_;
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model
 
-namespace mose::core {
+namespace mose::core::model {
 
 // bf16 autocast on CUDA for a scope (training and evaluation forward passes on GPU).
 // On CPU this does nothing: CPU runs fp32.
@@ -45,4 +45,4 @@ class CudaBf16Autocast {
   bool was_enabled_ = false;
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -1,19 +1,22 @@
 #include "core/model/expert_choice_router.h"
 
+#include "core/spec/router_expert_choice.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
 #include <cmath>
 
-namespace mose::core {
+namespace mose::core::model {
 
 int64_t expert_choice_capacity(double expert_capacity, int64_t sequence_tokens, int64_t n_experts) {
-  const auto c = static_cast<int64_t>(std::ceil(expert_capacity * static_cast<double>(sequence_tokens) /
-                                                static_cast<double>(n_experts) - 1e-9));
+  const auto c = static_cast<int64_t>(
+      std::ceil(expert_capacity * static_cast<double>(sequence_tokens) / static_cast<double>(n_experts) - 1e-9));
   return std::clamp<int64_t>(c, 1, sequence_tokens);
 }
 
-ExpertChoiceRouter::ExpertChoiceRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init)
+ExpertChoiceRouter::ExpertChoiceRouter(const spec::RouterConfig& config, int d_model, int n_experts,
+                                       at::Generator& init)
     : LinearRouter(config, d_model, n_experts, init) {}
 
 RoutingDecision ExpertChoiceRouter::route(const at::Tensor& x, const RouteOptions& options) {
@@ -23,10 +26,10 @@ RoutingDecision ExpertChoiceRouter::route(const at::Tensor& x, const RouteOption
   at::Tensor logits = compute_logits(x, options);
   RoutingDecision d;
   d.probs = at::softmax(logits, -1);  // [T, E]
-  const int64_t capacity = expert_choice_capacity(config_.expert_capacity, group, e);
+  const int64_t capacity = expert_choice_capacity(spec::expert_choice_routing(config_).expert_capacity, group, e);
   // [G, S, E] -> per (sequence, expert) the `capacity` best tokens.
   at::Tensor scores = d.probs.detach().view({tokens / group, group, e}).transpose(1, 2);  // [G, E, S]
-  at::Tensor chosen_tokens = std::get<1>(scores.topk(capacity, -1));                    // [G, E, C]
+  at::Tensor chosen_tokens = std::get<1>(scores.topk(capacity, -1));                      // [G, E, C]
   at::Tensor chosen = at::zeros_like(scores, scores.options().dtype(at::kBool));
   chosen.scatter_(2, chosen_tokens, true);
   chosen = chosen.transpose(1, 2).reshape({tokens, e});  // [T, E]: expert e processes token t
@@ -39,4 +42,6 @@ RoutingDecision ExpertChoiceRouter::route(const at::Tensor& x, const RouteOption
   return d;
 }
 
-}  // namespace mose::core
+const RouterRegistration<ExpertChoiceRouter> kRegistered("expert_choice");
+
+}  // namespace mose::core::model

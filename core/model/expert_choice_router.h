@@ -14,11 +14,11 @@
 
 #include "core/model/routing.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class ExpertChoiceRouter : public LinearRouter {
  public:
-  ExpertChoiceRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init);
+  ExpertChoiceRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override { return n_experts_; }  // slot e of a token is expert e
 };
@@ -26,4 +26,4 @@ class ExpertChoiceRouter : public LinearRouter {
 // Tokens each expert takes from a sequence of `sequence_tokens`: min(S, ceil(c * S / E)).
 int64_t expert_choice_capacity(double expert_capacity, int64_t sequence_tokens, int64_t n_experts);
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -11,12 +11,12 @@
 
 #include "core/model/moe_usage.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class WidthChooser;
 
 struct ForwardContext {
-  const WidthChooser* widths = nullptr;    // required
+  const WidthChooser* widths = nullptr;  // required
   bool training = false;
   std::optional<at::Generator> generator;  // router noise (training)
   bool collect_stats = false;              // per-layer usage, counted on the device (read_usage)
@@ -25,14 +25,14 @@ struct ForwardContext {
 };
 
 struct ForwardResult {
-  at::Tensor logits;        // [B, T, vocab] (undefined when skip_lm_head)
-  at::Tensor final_hidden;  // [B, T, d_model] after the final norm, when skip_lm_head
-  at::Tensor aux_loss;      // scalar: weighted router losses summed over MoE layers
-  at::Tensor balance_loss;  // scalar: unweighted, summed over MoE layers (for logs)
-  at::Tensor z_loss;        // scalar: unweighted, summed over MoE layers (for logs)
-  std::vector<MoeUsageCounts> moe_usage;      // one per MoE layer when collect_stats
-  std::vector<at::Tensor> router_probs;       // [T, E] per MoE layer when keep_routing
-  std::vector<at::Tensor> expert_index;       // [T, k] per MoE layer when keep_routing
+  at::Tensor logits;                      // [B, T, vocab] (undefined when skip_lm_head)
+  at::Tensor final_hidden;                // [B, T, d_model] after the final norm, when skip_lm_head
+  at::Tensor aux_loss;                    // scalar: weighted router losses summed over MoE layers
+  at::Tensor balance_loss;                // scalar: unweighted, summed over MoE layers (for logs)
+  at::Tensor z_loss;                      // scalar: unweighted, summed over MoE layers (for logs)
+  std::vector<MoeUsageCounts> moe_usage;  // one per MoE layer when collect_stats
+  std::vector<at::Tensor> router_probs;   // [T, E] per MoE layer when keep_routing
+  std::vector<at::Tensor> expert_index;   // [T, k] per MoE layer when keep_routing
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model

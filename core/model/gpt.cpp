@@ -7,10 +7,11 @@
 #include "core/model/autocast_guard.h"
 #include "core/model/soft_topk_router.h"
 #include "core/model/width_chooser.h"
+#include "core/spec/router_soft_topk.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
-Gpt::Gpt(const ModelConfig& config, uint64_t seed) : config_(config) {
+Gpt::Gpt(const spec::ModelConfig& config, uint64_t seed) : config_(config) {
   config.validate();
   TORCH_CHECK(config.vocab_size > 0, "Gpt: model.vocab_size must be resolved from the data before building");
   at::Generator init = at::detail::createCPUGenerator(seed);
@@ -30,7 +31,7 @@ Gpt::Gpt(const ModelConfig& config, uint64_t seed) : config_(config) {
   }
   lnf_weight_ = register_parameter("lnf_weight", at::ones({d}));
   lnf_bias_ = register_parameter("lnf_bias", at::zeros({d}));
-  if (config.router.type == "soft_topk" && config.router.learn_k) {
+  if (config.router.type == "soft_topk" && spec::soft_topk_routing(config.router).learn_k) {
     soft_k_logits_ = register_parameter("soft_k_logits", at::zeros({config.n_moe_layers()}));
   }
 }
@@ -40,7 +41,7 @@ at::Tensor Gpt::soft_topk_budgets() const {
   return soft_topk_layer_budgets(soft_k_logits_, config_.router.top_k, config_.routed_experts());
 }
 
-Gpt::Block::Block(const ModelConfig& config, int layer, int moe_index, at::Generator& init) {
+Gpt::Block::Block(const spec::ModelConfig& config, int layer, int moe_index, at::Generator& init) {
   const int64_t d = config.d_model;
   ln1_weight = register_parameter("ln1_weight", at::ones({d}));
   ln1_bias = register_parameter("ln1_bias", at::zeros({d}));
@@ -83,17 +84,24 @@ ForwardResult Gpt::forward(const at::Tensor& tokens, const ForwardContext& conte
     }
   }
   at::Tensor final_hidden = at::layer_norm(x, {d}, lnf_weight_, lnf_bias_);
-  if (context.skip_lm_head) out.final_hidden = final_hidden;
-  else out.logits = at::linear(final_hidden, wte_);
+  if (context.skip_lm_head)
+    out.final_hidden = final_hidden;
+  else
+    out.logits = at::linear(final_hidden, wte_);
   if (!out.aux_loss.defined()) {  // a model with no MoE layer
     out.aux_loss = out.balance_loss = out.z_loss = at::zeros({}, x.options().dtype(at::kFloat));
   }
   return out;
 }
 
-at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& targets) {
-  AutocastDisabled fp32_loss;
-  return at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}).to(at::kFloat), targets.reshape({-1}));
+namespace {
+
+std::shared_ptr<LanguageModel> make_gpt(const spec::ModelConfig& config, uint64_t seed) {
+  return std::make_shared<Gpt>(config, seed);
 }
 
-}  // namespace mose::core
+const spec::Registration<ModelFactory> kRegistered(model_factories(), {"gpt", make_gpt});
+
+}  // namespace
+
+}  // namespace mose::core::model

@@ -8,37 +8,37 @@
 #include <memory>
 #include <vector>
 
-#include "core/config.h"
 #include "core/model/attention.h"
 #include "core/model/forward_context.h"
+#include "core/model/language_model.h"
 #include "core/model/moe_layer.h"
+#include "core/spec/config.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
-class Gpt : public torch::nn::Module {
+class Gpt : public LanguageModel {
  public:
-  Gpt(const ModelConfig& config, uint64_t seed);
+  Gpt(const spec::ModelConfig& config, uint64_t seed);
 
   // tokens: [B, T] int64 (T <= seq_len) -> logits [B, T, vocab] and aux losses/stats.
-  ForwardResult forward(const at::Tensor& tokens, const ForwardContext& context);
+  ForwardResult forward(const at::Tensor& tokens, const ForwardContext& context) override;
 
-  const ModelConfig& config() const { return config_; }
-  const std::vector<std::shared_ptr<MoeLayer>>& moe_layers() const { return moe_layers_; }
-  const at::Tensor& lm_head_weight() const { return wte_; }  // [vocab, d_model], tied to the embedding
-  // soft_topk with learn_k: each MoE layer's learned k (mean = router.top_k); else undefined.
-  at::Tensor soft_topk_budgets() const;
+  const spec::ModelConfig& config() const override { return config_; }
+  const std::vector<std::shared_ptr<MoeLayer>>& moe_layers() const override { return moe_layers_; }
+  const at::Tensor& lm_head_weight() const override { return wte_; }  // tied to the embedding
+  at::Tensor soft_topk_budgets() const override;
 
  private:
   // One pre-LN block: x + attn(ln1(x)), then + ffn(ln2(x)) with a dense or an MoE FFN.
   struct Block : torch::nn::Module {
-    Block(const ModelConfig& config, int layer, int moe_index, at::Generator& init);
+    Block(const spec::ModelConfig& config, int layer, int moe_index, at::Generator& init);
     at::Tensor ln1_weight, ln1_bias, ln2_weight, ln2_bias;
     std::shared_ptr<CausalSelfAttention> attention;
     std::shared_ptr<DenseFfn> dense;  // exactly one of dense / moe is set
     std::shared_ptr<MoeLayer> moe;
   };
 
-  ModelConfig config_;
+  spec::ModelConfig config_;
   at::Tensor wte_;  // [vocab, d_model], also the LM head (tied)
   at::Tensor wpe_;  // [seq_len, d_model] (learned positions only)
   at::Tensor lnf_weight_, lnf_bias_;
@@ -49,7 +49,4 @@ class Gpt : public torch::nn::Module {
   std::vector<std::shared_ptr<MoeLayer>> moe_layers_;
 };
 
-// Mean next-token cross-entropy in fp32 (nats/token). logits: [B, T, V], targets: [B, T].
-at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& targets);
-
-}  // namespace mose::core
+}  // namespace mose::core::model

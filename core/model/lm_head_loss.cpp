@@ -8,7 +8,7 @@
 
 #include "core/model/autocast_guard.h"
 
-namespace mose::core {
+namespace mose::core::model {
 namespace {
 
 using torch::autograd::AutogradContext;
@@ -36,7 +36,8 @@ class ChunkedLmHeadLoss : public torch::autograd::Function<ChunkedLmHeadLoss> {
       const int64_t rows = std::min(chunk_rows, n - begin);
       const at::Tensor logits = at::mm(h.narrow(0, begin, rows), w.t()).to(at::kFloat);
       lse.narrow(0, begin, rows).copy_(at::logsumexp(logits, 1));
-      target_logit.narrow(0, begin, rows).copy_(logits.gather(1, targets.narrow(0, begin, rows).unsqueeze(1)).squeeze(1));
+      target_logit.narrow(0, begin, rows)
+          .copy_(logits.gather(1, targets.narrow(0, begin, rows).unsqueeze(1)).squeeze(1));
     }
     ctx->save_for_backward({hidden, weight, targets, lse});
     ctx->saved_data["chunk_rows"] = chunk_rows;
@@ -89,4 +90,9 @@ at::Tensor lm_head_loss(const at::Tensor& hidden, const at::Tensor& head_weight,
   return loss;
 }
 
-}  // namespace mose::core
+at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& targets) {
+  AutocastDisabled fp32_loss;
+  return at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}).to(at::kFloat), targets.reshape({-1}));
+}
+
+}  // namespace mose::core::model

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-namespace mose::core {
+namespace mose::core::model {
 
 // Mean over rows of -log softmax(hidden @ head_weight^T)[target], in fp32, with the GEMMs
 // in the CUDA autocast dtype under autocast (else hidden's dtype). hidden: [N, d];
@@ -20,4 +20,8 @@ namespace mose::core {
 at::Tensor lm_head_loss(const at::Tensor& hidden, const at::Tensor& head_weight, const at::Tensor& targets,
                         int64_t chunk_rows = 0);
 
-}  // namespace mose::core
+// Mean next-token cross-entropy in fp32 (nats/token) from full logits. logits: [B, T, V],
+// targets: [B, T].
+at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& targets);
+
+}  // namespace mose::core::model

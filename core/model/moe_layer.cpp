@@ -6,12 +6,13 @@
 
 #include "core/model/moe_usage.h"
 #include "core/model/width_chooser.h"
+#include "core/spec/router_deepseek.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
-MoeLayer::MoeLayer(const ModelConfig& config, int moe_index, at::Generator& init)
+MoeLayer::MoeLayer(const spec::ModelConfig& config, int moe_index, at::Generator& init)
     : moe_index_(moe_index),
-      shared_slimmable_(config.router.shared_slimmable),
+      shared_slimmable_(spec::deepseek_routing(config.router).shared_slimmable),
       activation_(kernels::activation_from_name(config.activation)) {
   const int64_t e = config.routed_experts(), d = config.d_model, f = config.expert_d_ff();
   router_ = register_module("router", make_router(config, init));
@@ -57,8 +58,8 @@ at::Tensor MoeLayer::forward(const at::Tensor& x, const RouteOptions& route, con
   at::Tensor shared_hidden;
   if (shared_.w_in.defined()) y = y + shared_forward(x, routing, hidden, shared_hidden);
   out.aux_loss = out.aux_loss.defined() ? out.aux_loss + routing.aux_loss : routing.aux_loss;
-  out.balance_loss = out.balance_loss.defined() ? out.balance_loss + routing.balance_loss.detach()
-                                                : routing.balance_loss.detach();
+  out.balance_loss =
+      out.balance_loss.defined() ? out.balance_loss + routing.balance_loss.detach() : routing.balance_loss.detach();
   out.z_loss = out.z_loss.defined() ? out.z_loss + routing.z_loss.detach() : routing.z_loss.detach();
   if (context.collect_stats) {
     out.moe_usage.push_back(count_usage(routing, hidden, shared_hidden, w_in_.size(0), d_ff()));
@@ -70,4 +71,4 @@ at::Tensor MoeLayer::forward(const at::Tensor& x, const RouteOptions& route, con
   return y;
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::model

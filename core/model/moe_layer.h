@@ -17,15 +17,14 @@
 #include "core/model/routing.h"
 #include "kernels/slim_moe.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class MoeLayer : public torch::nn::Module {
  public:
-  MoeLayer(const ModelConfig& config, int moe_index, at::Generator& init);
+  MoeLayer(const spec::ModelConfig& config, int moe_index, at::Generator& init);
 
   // x: [T, d_model] -> [T, d_model]. Adds this layer's aux losses and (when asked) stats to `out`.
-  at::Tensor forward(const at::Tensor& x, const RouteOptions& route, const ForwardContext& context,
-                     ForwardResult& out);
+  at::Tensor forward(const at::Tensor& x, const RouteOptions& route, const ForwardContext& context, ForwardResult& out);
 
   const std::shared_ptr<Router>& router() const { return router_; }
   int64_t d_ff() const { return w_in_.size(2); }  // hidden units of one expert at width 1.0
@@ -38,10 +37,10 @@ class MoeLayer : public torch::nn::Module {
   bool shared_slimmable_ = false;
   kernels::Activation activation_;
   std::shared_ptr<Router> router_;
-  at::Tensor w_in_;    // [E, d_model, d_ff]
-  at::Tensor w_gate_;  // [E, d_model, d_ff] (SwiGLU only)
-  at::Tensor w_out_;   // [E, d_ff, d_model]
+  at::Tensor w_in_;                // [E, d_model, d_ff]
+  at::Tensor w_gate_;              // [E, d_model, d_ff] (SwiGLU only)
+  at::Tensor w_out_;               // [E, d_ff, d_model]
   kernels::ExpertWeights shared_;  // [K_s, ...] shared experts; undefined without them
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -4,7 +4,7 @@
 
 #include "core/model/routing.h"
 
-namespace mose::core {
+namespace mose::core::model {
 namespace {
 
 constexpr int64_t kScalars = 5;  // null, computed, hidden units, tokens without expert, dropped
@@ -16,25 +16,7 @@ at::Tensor histogram(const at::Tensor& index, const at::Tensor& weight, int64_t 
   return at::zeros({bins}, index.options()).index_add_(0, index.reshape({-1}), weight.reshape({-1}));
 }
 
-void add_to(std::vector<int64_t>& into, const std::vector<int64_t>& from) {
-  if (into.size() < from.size()) into.resize(from.size(), 0);
-  for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
-}
-
 }  // namespace
-
-void MoeLayerStats::accumulate(const MoeLayerStats& other) {
-  add_to(tokens_per_expert, other.tokens_per_expert);
-  add_to(width_histogram, other.width_histogram);
-  add_to(experts_per_token, other.experts_per_token);
-  tokens += other.tokens;
-  assignments += other.assignments;
-  dropped += other.dropped;
-  null_assignments += other.null_assignments;
-  shared_assignments += other.shared_assignments;
-  tokens_without_expert += other.tokens_without_expert;
-  hidden_units += other.hidden_units;
-}
 
 void MoeUsageCounts::add(const MoeUsageCounts& other) {
   TORCH_CHECK(other.n_experts == n_experts && other.d_ff == d_ff && other.slots == slots,
@@ -65,16 +47,17 @@ MoeUsageCounts count_usage(const RoutingDecision& routing, const at::Tensor& hid
   }
   const auto long_options = experts.options();
   at::Tensor nulls = routing.null_slots.defined() ? routing.null_slots.sum() : at::zeros({}, long_options);
-  at::Tensor dropped = routing.capacity_dropped.defined() ? routing.capacity_dropped.sum() : at::zeros({}, long_options);
-  at::Tensor scalars = at::stack({nulls.to(at::kLong), computed.sum(), hidden_total, per_token.eq(0).sum(),
-                                  dropped.to(at::kLong)});
+  at::Tensor dropped =
+      routing.capacity_dropped.defined() ? routing.capacity_dropped.sum() : at::zeros({}, long_options);
+  at::Tensor scalars =
+      at::stack({nulls.to(at::kLong), computed.sum(), hidden_total, per_token.eq(0).sum(), dropped.to(at::kLong)});
   u.counts = at::cat({histogram(experts.clamp_min(0), computed, n_experts), widths,
                       histogram(per_token, at::ones_like(per_token), u.slots + 1), scalars});
   return u;
 }
 
-std::vector<MoeLayerStats> read_usage(const std::vector<MoeUsageCounts>& layers) {
-  std::vector<MoeLayerStats> stats;
+std::vector<spec::MoeLayerStats> read_usage(const std::vector<MoeUsageCounts>& layers) {
+  std::vector<spec::MoeLayerStats> stats;
   if (layers.empty()) return stats;
   std::vector<at::Tensor> parts;
   for (const auto& layer : layers) {
@@ -84,7 +67,7 @@ std::vector<MoeLayerStats> read_usage(const std::vector<MoeUsageCounts>& layers)
   const at::Tensor host = at::cat(parts).cpu();
   const int64_t* v = host.data_ptr<int64_t>();
   for (const auto& layer : layers) {
-    MoeLayerStats s;
+    spec::MoeLayerStats s;
     auto take = [&v](int64_t n) {
       std::vector<int64_t> out(v, v + n);
       v += n;
@@ -106,4 +89,4 @@ std::vector<MoeLayerStats> read_usage(const std::vector<MoeUsageCounts>& layers)
   return stats;
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::model

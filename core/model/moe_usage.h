@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/model/moe_stats.h"
+#include "core/spec/moe_stats.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 struct RoutingDecision;
 
@@ -32,6 +32,6 @@ MoeUsageCounts count_usage(const RoutingDecision& routing, const at::Tensor& hid
                            const at::Tensor& shared_hidden, int64_t n_experts, int64_t d_ff);
 
 // Every layer's counts in one device-to-host transfer.
-std::vector<MoeLayerStats> read_usage(const std::vector<MoeUsageCounts>& layers);
+std::vector<spec::MoeLayerStats> read_usage(const std::vector<MoeUsageCounts>& layers);
 
-}  // namespace mose::core
+}  // namespace mose::core::model

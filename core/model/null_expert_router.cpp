@@ -2,7 +2,7 @@
 
 #include <ATen/ATen.h>
 
-namespace mose::core {
+namespace mose::core::model {
 
 at::Tensor null_usage_loss(const at::Tensor& null_slots, const at::Tensor& probs_all, int64_t n_real, double target) {
   const at::Tensor usage = null_slots.to(probs_all.scalar_type()).mean();  // f_null, a constant
@@ -10,8 +10,9 @@ at::Tensor null_usage_loss(const at::Tensor& null_slots, const at::Tensor& probs
   return (usage - target) * null_mass;
 }
 
-NullExpertRouter::NullExpertRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init)
-    : LinearRouter(config, d_model, n_experts, init, config.null_experts) {}
+NullExpertRouter::NullExpertRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init)
+    : LinearRouter(config, d_model, n_experts, init, spec::null_expert_routing(config).null_experts),
+      null_(spec::null_expert_routing(config)) {}
 
 RoutingDecision NullExpertRouter::route(const at::Tensor& x, const RouteOptions& options) {
   at::Tensor logits = compute_logits(x, options);  // [T, E + n]
@@ -28,8 +29,10 @@ RoutingDecision NullExpertRouter::route(const at::Tensor& x, const RouteOptions&
   d.balance_loss = switch_balance_loss(real_normalised, expert_counts(d.expert_index, n_experts_));
   d.z_loss = router_z_loss(logits);
   d.aux_loss = d.balance_loss * config_.balance_loss_coef + d.z_loss * config_.z_loss_coef +
-               null_usage_loss(d.null_slots, probs_all, n_experts_, config_.null_target) * config_.null_loss_coef;
+               null_usage_loss(d.null_slots, probs_all, n_experts_, null_.null_target) * null_.null_loss_coef;
   return d;
 }
 
-}  // namespace mose::core
+const RouterRegistration<NullExpertRouter> kRegistered("null_experts");
+
+}  // namespace mose::core::model

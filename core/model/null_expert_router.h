@@ -17,17 +17,21 @@
 #pragma once
 
 #include "core/model/routing.h"
+#include "core/spec/router_null_experts.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class NullExpertRouter : public LinearRouter {
  public:
-  NullExpertRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init);
+  NullExpertRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override { return config_.top_k; }
+
+ private:
+  spec::NullExpertRouting null_;
 };
 
 // L_null = (f_null - target) * P_null (see above). null_slots: [T, k] bool, probs_all: [T, E + n].
 at::Tensor null_usage_loss(const at::Tensor& null_slots, const at::Tensor& probs_all, int64_t n_real, double target);
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -7,12 +7,14 @@
 
 #include "base/errors.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
-RandomKRouter::RandomKRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init)
-    : LinearRouter(config, d_model, n_experts, init), inference_k_(config.top_k) {}
+RandomKRouter::RandomKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init)
+    : LinearRouter(config, d_model, n_experts, init),
+      random_(spec::random_k_routing(config)),
+      inference_k_(config.top_k) {}
 
-int RandomKRouter::slots() const { return std::max({config_.k_max, config_.top_k, inference_k_}); }
+int RandomKRouter::slots() const { return std::max({random_.k_max, config_.top_k, inference_k_}); }
 
 void RandomKRouter::set_inference_k(int k) {
   if (k < 1 || k > n_experts_) {
@@ -23,14 +25,14 @@ void RandomKRouter::set_inference_k(int k) {
 
 int RandomKRouter::draw_k(const RouteOptions& options) const {
   if (!options.training) return inference_k_;
-  const int span = config_.k_max - config_.k_min + 1;
-  if (config_.k_granularity == "batch") {
+  const int span = random_.k_max - random_.k_min + 1;
+  if (random_.k_granularity == "batch") {
     std::mt19937_64 rng(options.pass_seed);
-    return config_.k_min + static_cast<int>(std::uniform_int_distribution<int>(0, span - 1)(rng));
+    return random_.k_min + static_cast<int>(std::uniform_int_distribution<int>(0, span - 1)(rng));
   }
   TORCH_CHECK(options.generator.has_value(), "RandomKRouter: per-layer k needs a generator in training");
   at::Tensor draw = at::randint(span, {1}, *options.generator, at::TensorOptions().dtype(at::kLong));
-  return config_.k_min + static_cast<int>(draw.item<int64_t>());
+  return random_.k_min + static_cast<int>(draw.item<int64_t>());
 }
 
 RoutingDecision RandomKRouter::route(const at::Tensor& x, const RouteOptions& options) {
@@ -54,4 +56,6 @@ RoutingDecision RandomKRouter::route(const at::Tensor& x, const RouteOptions& op
   return d;
 }
 
-}  // namespace mose::core
+const RouterRegistration<RandomKRouter> kRegistered("random_k");
+
+}  // namespace mose::core::model

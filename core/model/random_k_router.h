@@ -8,25 +8,27 @@
 #pragma once
 
 #include "core/model/routing.h"
+#include "core/spec/router_random_k.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class RandomKRouter : public LinearRouter {
  public:
-  RandomKRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init);
+  RandomKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override;
 
   // Experts per token at inference (any k in [1, slots()]).
-  void set_inference_k(int k);
+  void set_inference_k(int k) override;
   // The k the last route() used.
   int last_k() const { return last_k_; }
 
  private:
   int draw_k(const RouteOptions& options) const;
 
+  spec::RandomKRouting random_;
   int inference_k_;
   int last_k_ = 0;
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model

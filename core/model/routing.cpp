@@ -1,4 +1,4 @@
-// Router losses, capacity, shared helpers, and the registry of routing regimes.
+// Router losses, capacity, shared helpers, and the registry of router factories.
 #include "core/model/routing.h"
 
 #include <ATen/ATen.h>
@@ -7,14 +7,8 @@
 
 #include "base/errors.h"
 #include "core/model/autocast_guard.h"
-#include "core/model/expert_choice_router.h"
-#include "core/model/null_expert_router.h"
-#include "core/model/random_k_router.h"
-#include "core/model/soft_topk_router.h"
-#include "core/model/top_p_router.h"
-#include "core/model/topk_router.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 at::Tensor switch_balance_loss(const at::Tensor& probs, const at::Tensor& expert_counts) {
   const int64_t n_experts = probs.size(1);
@@ -31,12 +25,12 @@ at::Tensor apply_capacity(const at::Tensor& top_index, int64_t n_experts, double
   at::Tensor slot_major = top_index.t().reshape({-1});  // [k*T]
   // Empty slots (-1) get their own column, which is cut off: they queue for no expert.
   at::Tensor one_hot = at::one_hot(slot_major + 1, n_experts + 1).narrow(1, 1, n_experts);  // [k*T, E]
-  at::Tensor position = (one_hot.cumsum(0) * one_hot).sum(1) - 1;  // place in its expert's queue; -1 if empty
+  at::Tensor position = (one_hot.cumsum(0) * one_hot).sum(1) - 1;    // place in its expert's queue; -1 if empty
   at::Tensor kept = position.lt(capacity).reshape({k, tokens}).t();  // [T, k]
   return at::where(kept, top_index, at::full_like(top_index, -1));
 }
 
-at::Tensor router_logits(const at::Tensor& x, const at::Tensor& weight, const RouterConfig& config,
+at::Tensor router_logits(const at::Tensor& x, const at::Tensor& weight, const spec::RouterConfig& config,
                          const RouteOptions& options) {
   AutocastDisabled fp32_routing;  // routing is precision-sensitive: always fp32
   at::Tensor logits = at::linear(x.to(at::kFloat), weight.to(at::kFloat));  // [T, outputs]
@@ -49,7 +43,7 @@ at::Tensor router_logits(const at::Tensor& x, const at::Tensor& weight, const Ro
   return logits;
 }
 
-LinearRouter::LinearRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init,
+LinearRouter::LinearRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init,
                            int extra_outputs)
     : config_(config), n_experts_(n_experts) {
   weight_ = register_parameter("weight", at::empty({n_experts + extra_outputs, d_model}).normal_(0.0, 0.02, init));
@@ -67,26 +61,17 @@ at::Tensor expert_counts(const at::Tensor& expert_index, int64_t n_experts) {
   return counts.narrow(0, 1, n_experts);
 }
 
-std::vector<std::string> known_routers() { return router_types(); }
-
-std::shared_ptr<Router> make_router(const ModelConfig& model, at::Generator& init) {
-  const RouterConfig& r = model.router;
-  const int d = model.d_model, experts = model.routed_experts();
-  if (r.type == "topk") return std::make_shared<TopKRouter>(r, d, experts, init);
-  if (r.type == "deepseek") {
-    // DeepSeekMoE keeps compute fixed: m*K fine experts per token, K_s of them shared.
-    RouterConfig routed = r;
-    routed.top_k = r.granularity * r.top_k - r.shared_experts;
-    return std::make_shared<TopKRouter>(routed, d, experts, init);
-  }
-  if (r.type == "expert_choice") return std::make_shared<ExpertChoiceRouter>(r, d, experts, init);
-  if (r.type == "top_p") return std::make_shared<TopPRouter>(r, d, experts, init);
-  if (r.type == "null_experts") return std::make_shared<NullExpertRouter>(r, d, experts, init);
-  if (r.type == "random_k") return std::make_shared<RandomKRouter>(r, d, experts, init);
-  if (r.type == "soft_topk") return std::make_shared<SoftTopKRouter>(r, d, experts, init);
-  std::string known;
-  for (const auto& name : known_routers()) known += (known.empty() ? "" : ", ") + name;
-  throw ConfigError("model.router.type: unknown router '" + r.type + "'; known: " + known);
+void Router::set_inference_k(int k) {
+  throw std::logic_error("set_inference_k(" + std::to_string(k) + ") on a router that serves only its own k");
 }
 
-}  // namespace mose::core
+spec::Registry<RouterFactory>& router_factories() {
+  static spec::Registry<RouterFactory> registry("router", "model.router.type");
+  return registry;
+}
+
+std::shared_ptr<Router> make_router(const spec::ModelConfig& model, at::Generator& init) {
+  return router_factories().at(model.router.type).make(model, init);
+}
+
+}  // namespace mose::core::model

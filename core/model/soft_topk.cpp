@@ -4,7 +4,7 @@
 
 #include <limits>
 
-namespace mose::core {
+namespace mose::core::model {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -79,4 +79,4 @@ SoftTopK laplace_soft_topk(const at::Tensor& scores, const at::Tensor& k, double
   return out;
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -16,7 +16,7 @@
 
 #include <ATen/core/Tensor.h>
 
-namespace mose::core {
+namespace mose::core::model {
 
 struct SoftTopK {
   at::Tensor weights;    // [T, E]: p, each in (0, 1), summing to k per token
@@ -29,4 +29,4 @@ SoftTopK laplace_soft_topk(const at::Tensor& scores, const at::Tensor& k, double
 // The Laplace CDF F(x / alpha), elementwise.
 at::Tensor laplace_cdf(const at::Tensor& x, double alpha);
 
-}  // namespace mose::core
+}  // namespace mose::core::model

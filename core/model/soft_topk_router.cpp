@@ -1,17 +1,19 @@
 #include "core/model/soft_topk_router.h"
 
+#include "core/spec/router_soft_topk.h"
+
 #include <ATen/ATen.h>
 
 #include "core/model/soft_topk.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 at::Tensor soft_topk_layer_budgets(const at::Tensor& theta, double mean_k, int64_t n_experts) {
   const double layers = static_cast<double>(theta.numel());
   return (at::softmax(theta.to(at::kFloat), 0) * (mean_k * layers)).clamp(0.05, static_cast<double>(n_experts) - 0.05);
 }
 
-SoftTopKRouter::SoftTopKRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init)
+SoftTopKRouter::SoftTopKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init)
     : LinearRouter(config, d_model, n_experts, init) {}
 
 RoutingDecision SoftTopKRouter::route(const at::Tensor& x, const RouteOptions& options) {
@@ -20,8 +22,8 @@ RoutingDecision SoftTopKRouter::route(const at::Tensor& x, const RouteOptions& o
                                            : at::full({}, static_cast<double>(config_.top_k), logits.options());
   at::Tensor centred = logits - logits.mean(-1, true);
   at::Tensor r = centred / (centred.pow(2).mean(-1, true).sqrt() + 1e-6);
-  at::Tensor p = laplace_soft_topk(r, k, config_.soft_alpha).weights;  // [T, E], rows sum to k
-  at::Tensor runs = p.detach().ge(config_.soft_threshold);
+  at::Tensor p = laplace_soft_topk(r, k, spec::soft_topk_routing(config_).soft_alpha).weights;  // [T, E], rows sum to k
+  at::Tensor runs = p.detach().ge(spec::soft_topk_routing(config_).soft_threshold);
   at::Tensor experts = at::arange(n_experts_, x.options().dtype(at::kLong)).expand({x.size(0), n_experts_});
   RoutingDecision d;
   d.probs = at::softmax(logits, -1);
@@ -33,4 +35,6 @@ RoutingDecision SoftTopKRouter::route(const at::Tensor& x, const RouteOptions& o
   return d;
 }
 
-}  // namespace mose::core
+const RouterRegistration<SoftTopKRouter> kRegistered("soft_topk");
+
+}  // namespace mose::core::model

@@ -12,11 +12,11 @@
 
 #include "core/model/routing.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class SoftTopKRouter : public LinearRouter {
  public:
-  SoftTopKRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init);
+  SoftTopKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override { return n_experts_; }  // slot e of a token is expert e
 };
@@ -25,4 +25,4 @@ class SoftTopKRouter : public LinearRouter {
 // clamp is active. theta: [L] (zeros = K everywhere).
 at::Tensor soft_topk_layer_budgets(const at::Tensor& theta, double mean_k, int64_t n_experts);
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -8,14 +8,18 @@
 #pragma once
 
 #include "core/model/routing.h"
+#include "core/spec/router_top_p.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class TopPRouter : public LinearRouter {
  public:
-  TopPRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init);
+  TopPRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override { return config_.top_k; }  // k_max; unused slots are -1
+
+ private:
+  spec::TopPRouting top_p_;
 };
 
 // Which of the sorted top-k probabilities are used: [T, k] bool. sorted_probs: [T, k] descending.
@@ -24,4 +28,4 @@ at::Tensor top_p_keep(const at::Tensor& sorted_probs, double p);
 // Mean over tokens of the entropy of the router distribution (nats). probs: [T, E].
 at::Tensor router_entropy(const at::Tensor& probs);
 
-}  // namespace mose::core
+}  // namespace mose::core::model

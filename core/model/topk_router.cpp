@@ -4,9 +4,9 @@
 
 #include "kernels/router_topk.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
-TopKRouter::TopKRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init)
+TopKRouter::TopKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init)
     : LinearRouter(config, d_model, n_experts, init) {}
 
 RoutingDecision TopKRouter::route(const at::Tensor& x, const RouteOptions& options) {
@@ -30,4 +30,6 @@ RoutingDecision TopKRouter::route(const at::Tensor& x, const RouteOptions& optio
   return d;
 }
 
-}  // namespace mose::core
+const RouterRegistration<TopKRouter> kRegistered("topk");
+
+}  // namespace mose::core::model

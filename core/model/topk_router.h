@@ -8,13 +8,13 @@
 
 #include "core/model/routing.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 class TopKRouter : public LinearRouter {
  public:
-  TopKRouter(const RouterConfig& config, int d_model, int n_experts, at::Generator& init);
+  TopKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override { return config_.top_k; }
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -9,7 +9,7 @@
 
 #include "base/errors.h"
 
-namespace mose::core {
+namespace mose::core::model {
 namespace {
 
 void check_width(double w) {
@@ -84,10 +84,14 @@ at::Tensor RandomAssignmentWidth::hidden_units(int, const RoutingDecision& routi
   for (double w : grid_) units.push_back(hidden_units_for(w, d_ff));
   at::Tensor level = at::randint(static_cast<int64_t>(grid_.size()), routing.expert_index.sizes(), generator_,
                                  at::TensorOptions().dtype(at::kLong));
-  return at::tensor(units, at::kLong).index_select(0, level.reshape({-1})).reshape(level.sizes()).to(
-      routing.expert_index.device());
+  return at::tensor(units, at::kLong)
+      .index_select(0, level.reshape({-1}))
+      .reshape(level.sizes())
+      .to(routing.expert_index.device());
 }
 
-std::string RandomAssignmentWidth::describe() const { return fmt::format("random_assignment({})", fmt::join(grid_, ",")); }
+std::string RandomAssignmentWidth::describe() const {
+  return fmt::format("random_assignment({})", fmt::join(grid_, ","));
+}
 
-}  // namespace mose::core
+}  // namespace mose::core::model

@@ -13,7 +13,7 @@
 
 #include "core/model/routing.h"
 
-namespace mose::core {
+namespace mose::core::model {
 
 // m = round(w * d_ff) clamped to [1, d_ff]: the first m hidden units run.
 int64_t hidden_units_for(double width, int64_t d_ff);
@@ -80,4 +80,4 @@ class RandomAssignmentWidth : public WidthChooser {
   at::Generator generator_;  // a handle: drawing advances the shared state
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::model

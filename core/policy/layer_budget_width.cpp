@@ -10,10 +10,11 @@
 
 #include "base/errors.h"
 #include "core/eval/evaluate.h"
-#include "core/policy/width_policy_spec.h"
 #include "core/model/width_chooser.h"
+#include "core/policy/width_policies.h"
+#include "core/spec/width_policy.h"
 
-namespace mose::core {
+namespace mose::core::policy {
 namespace {
 
 // The smallest grid width above w, capped at the grid's widest.
@@ -39,7 +40,8 @@ std::vector<double> whole_units(const std::vector<double>& widths, const std::ve
     spent += computed[l] * out[l];
     rounded_off.emplace_back(widths[l] - out[l], l);
   }
-  std::stable_sort(rounded_off.begin(), rounded_off.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(rounded_off.begin(), rounded_off.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
   for (const auto& [part, l] : rounded_off) {
     if (out[l] + unit > 1.0 + 1e-12) continue;
     if (std::abs(target - spent - computed[l] * unit) >= std::abs(target - spent)) continue;
@@ -52,15 +54,15 @@ std::vector<double> whole_units(const std::vector<double>& widths, const std::ve
 }  // namespace
 
 LayerBudgetWidth::LayerBudgetWidth(double budget, std::vector<double> widths)
-    : PerLayerWidth(widths), budget_(budget), widths_(std::move(widths)) {}
+    : model::PerLayerWidth(widths), budget_(budget), widths_(std::move(widths)) {}
 
 std::string LayerBudgetWidth::describe() const {
   return fmt::format("layer_budget(B={}, widths={})", budget_, widths_);
 }
 
-LayerBudgetFit fit_layer_budget(Gpt& model, const at::Tensor& windows, double budget, const std::vector<double>& grid,
-                                int batch_size) {
-  validate_width_grid(grid);
+LayerBudgetFit fit_layer_budget(model::LanguageModel& model, const at::Tensor& windows, double budget,
+                                const std::vector<double>& grid, int batch_size) {
+  spec::validate_width_grid(grid);
   if (!(budget >= grid.front() && budget <= grid.back())) {
     throw ConfigError(fmt::format("policy.budget = {}: expected a budget in the grid's range {}", budget, grid));
   }
@@ -68,11 +70,11 @@ LayerBudgetFit fit_layer_budget(Gpt& model, const at::Tensor& windows, double bu
   LayerBudgetFit fit;
   auto loss_at = [&](const std::vector<double>& widths) {
     ++fit.evaluations;
-    return evaluate_lm(model, windows, PerLayerWidth(widths), batch_size);
+    return eval::evaluate_lm(model, windows, model::PerLayerWidth(widths), batch_size);
   };
 
   // Uniform B: the reference, and the per-layer computed assignments a_l.
-  const LmEvalResult uniform = loss_at(std::vector<double>(layers, budget));
+  const spec::LmEvalResult uniform = loss_at(std::vector<double>(layers, budget));
   fit.uniform_loss = uniform.lm_loss;
   std::vector<double> computed(layers);
   double routed = 0;
@@ -116,4 +118,16 @@ LayerBudgetFit fit_layer_budget(Gpt& model, const at::Tensor& windows, double bu
   return fit;
 }
 
-}  // namespace mose::core
+namespace {
+
+std::unique_ptr<model::WidthChooser> make_layer_budget(const spec::WidthPolicySpec& spec, model::LanguageModel& model,
+                                                       const at::Tensor& calibration, int batch_size) {
+  LayerBudgetFit fit = fit_layer_budget(model, calibration, spec.budget, spec.grid, batch_size);
+  return std::make_unique<LayerBudgetWidth>(spec.budget, std::move(fit.widths));
+}
+
+const spec::Registration<WidthPolicyFactory> kRegistered(width_policy_factories(), {"layer_budget", make_layer_budget});
+
+}  // namespace
+
+}  // namespace mose::core::policy

@@ -2,7 +2,7 @@
 // chosen to minimise calibration LM loss under the global expert budget B.
 //
 // Budget: with a_l the assignments layer l computes (achieved_width_budget in
-// core/eval/flops.h) and A = sum_l a_l, the expert budget is
+// core/spec/flops.h) and A = sum_l a_l, the expert budget is
 //   sum_l a_l w_l / A,   so the allocation must spend S = B * A width-units.
 // a_l is measured once, at uniform width B (routing that depends on widths, such as
 // variable-k routers, may compute slightly different counts at the final widths).
@@ -24,10 +24,10 @@
 #include <string>
 #include <vector>
 
-#include "core/model/gpt.h"
+#include "core/model/language_model.h"
 #include "core/model/width_chooser.h"
 
-namespace mose::core {
+namespace mose::core::policy {
 
 struct LayerBudgetFit {
   std::vector<double> widths;  // one per MoE layer
@@ -37,8 +37,8 @@ struct LayerBudgetFit {
   int evaluations = 0;
 };
 
-// The fitted allocation as a width chooser (PerLayerWidth that names its budget).
-class LayerBudgetWidth : public PerLayerWidth {
+// The fitted allocation as a width chooser (model::PerLayerWidth that names its budget).
+class LayerBudgetWidth : public model::PerLayerWidth {
  public:
   LayerBudgetWidth(double budget, std::vector<double> widths);
   std::string describe() const override;
@@ -50,7 +50,7 @@ class LayerBudgetWidth : public PerLayerWidth {
 
 // windows: [N, seq_len + 1] calibration windows. The model is run, never trained.
 // grid: strictly increasing in (0, 1]; budget in [grid.front(), grid.back()].
-LayerBudgetFit fit_layer_budget(Gpt& model, const at::Tensor& windows, double budget, const std::vector<double>& grid,
-                                int batch_size);
+LayerBudgetFit fit_layer_budget(model::LanguageModel& model, const at::Tensor& windows, double budget,
+                                const std::vector<double>& grid, int batch_size);
 
-}  // namespace mose::core
+}  // namespace mose::core::policy

@@ -10,8 +10,10 @@
 #include <limits>
 
 #include "base/errors.h"
+#include "core/policy/ttt_width.h"
+#include "core/policy/width_policies.h"
 
-namespace mose::core {
+namespace mose::core::policy {
 namespace {
 
 bool strictly_increasing(const std::vector<double>& v) {
@@ -39,7 +41,7 @@ double ThresholdSchedule::width_of(double p) const {
   return widths[static_cast<size_t>(it - thresholds.begin())];
 }
 
-at::Tensor assignment_probs(const RoutingDecision& routing) {
+at::Tensor assignment_probs(const model::RoutingDecision& routing) {
   TORCH_CHECK(routing.probs.dim() == 2 && routing.expert_index.dim() == 2 &&
                   routing.probs.size(0) == routing.expert_index.size(0),
               "assignment_probs: expected probs [T, E] and expert_index [T, k]");
@@ -85,10 +87,10 @@ const ThresholdSchedule& ThresholdWidth::schedule(int moe_layer) const {
 }
 
 // bucketize(right = true) gives i with t_{i-1} <= p < t_i: the index of the width.
-at::Tensor ThresholdWidth::hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const {
+at::Tensor ThresholdWidth::hidden_units(int moe_layer, const model::RoutingDecision& routing, int64_t d_ff) const {
   const ThresholdSchedule& s = schedule(moe_layer);
   std::vector<int64_t> units;
-  for (double w : s.widths) units.push_back(hidden_units_for(w, d_ff));
+  for (double w : s.widths) units.push_back(model::hidden_units_for(w, d_ff));
   const at::Tensor table = at::tensor(units, routing.expert_index.options());
   if (s.thresholds.empty()) return table[0].expand(routing.expert_index.sizes()).contiguous();
   const at::Tensor p = assignment_probs(routing).to(at::kDouble);
@@ -105,4 +107,35 @@ std::string ThresholdWidth::describe() const {
   return out + ")";
 }
 
-}  // namespace mose::core
+namespace {
+
+std::vector<ThresholdSchedule> threshold_schedules(const std::vector<model::RoutingDecision>& routing,
+                                                   const spec::WidthPolicySpec& spec) {
+  std::vector<ThresholdSchedule> schedules;
+  for (const model::RoutingDecision& r : routing) {
+    const at::Tensor p = assignment_probs(r).masked_select(r.expert_index >= 0);
+    schedules.push_back(calibrate_thresholds(p, spec.grid, spec.budget));
+  }
+  return schedules;
+}
+
+// Per-layer two-level thresholds, first on the routing the calibration windows get at
+// uniform B, then refitted L - 1 times on the routing they get under the thresholds
+// themselves: layer l's routing depends on the widths of layers < l, so after refit i
+// layers 0..i are calibrated on exactly the routing they see (as refit_ttt_scales).
+std::unique_ptr<model::WidthChooser> make_threshold(const spec::WidthPolicySpec& spec, model::LanguageModel& model,
+                                                    const at::Tensor& calibration, int batch_size) {
+  std::vector<ThresholdSchedule> schedules =
+      threshold_schedules(collect_routing(model, calibration, model::UniformWidth(spec.budget), batch_size), spec);
+  for (size_t pass = 1; pass < schedules.size(); ++pass) {
+    const ThresholdWidth current(schedules);
+    schedules = threshold_schedules(collect_routing(model, calibration, current, batch_size), spec);
+  }
+  return std::make_unique<ThresholdWidth>(std::move(schedules));
+}
+
+const spec::Registration<WidthPolicyFactory> kRegistered(width_policy_factories(), {"threshold", make_threshold});
+
+}  // namespace
+
+}  // namespace mose::core::policy

@@ -12,7 +12,7 @@
 
 #include "core/model/width_chooser.h"
 
-namespace mose::core {
+namespace mose::core::policy {
 
 struct ThresholdSchedule {
   std::vector<double> thresholds;  // n - 1, strictly increasing
@@ -24,7 +24,7 @@ struct ThresholdSchedule {
 // Probability of each assignment's expert: probs.gather(1, expert_index.clamp_min(0)).
 // routing.probs: [T, E], routing.expert_index: [T, k] -> [T, k] (dropped entries hold the
 // probability of expert 0; mask them with expert_index >= 0).
-at::Tensor assignment_probs(const RoutingDecision& routing);
+at::Tensor assignment_probs(const model::RoutingDecision& routing);
 
 // Two-level calibration. probs: [N] probabilities of the calibration assignments (any
 // shape, dropped ones removed). With lo = the largest grid width <= B and hi = the
@@ -36,11 +36,11 @@ at::Tensor assignment_probs(const RoutingDecision& routing);
 // outside [grid.front(), grid.back()].
 ThresholdSchedule calibrate_thresholds(const at::Tensor& probs, const std::vector<double>& grid, double budget);
 
-class ThresholdWidth : public WidthChooser {
+class ThresholdWidth : public model::WidthChooser {
  public:
   // One schedule per MoE layer, or a single one shared by every layer.
   explicit ThresholdWidth(std::vector<ThresholdSchedule> schedules);
-  at::Tensor hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const override;
+  at::Tensor hidden_units(int moe_layer, const model::RoutingDecision& routing, int64_t d_ff) const override;
   std::string describe() const override;
   const ThresholdSchedule& schedule(int moe_layer) const;
 
@@ -48,4 +48,4 @@ class ThresholdWidth : public WidthChooser {
   std::vector<ThresholdSchedule> schedules_;
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::policy

@@ -9,14 +9,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "base/errors.h"
 #include "core/eval/evaluate.h"
 #include "core/model/forward_context.h"
 #include "core/policy/threshold_width.h"
-#include "core/policy/width_policy_spec.h"
+#include "core/policy/width_policies.h"
+#include "core/spec/policy_ttt.h"
 
-namespace mose::core {
+namespace mose::core::policy {
 namespace {
 
 // Mean snapped width over the valid assignments.
@@ -47,7 +49,7 @@ at::Tensor snap_to_grid(const at::Tensor& widths, const std::vector<double>& gri
 
 ScaleFit fit_ttt_scale(const at::Tensor& p, const at::Tensor& valid, double budget, double gamma,
                        const std::vector<double>& grid) {
-  validate_width_grid(grid);
+  spec::validate_width_grid(grid);
   double lo = std::log(1e-3), hi = std::log(1e6);
   double mean_lo = mean_width(p, valid, budget, {gamma, std::exp(lo)}, grid);
   double mean_hi = mean_width(p, valid, budget, {gamma, std::exp(hi)}, grid);
@@ -66,13 +68,13 @@ ScaleFit fit_ttt_scale(const at::Tensor& p, const at::Tensor& valid, double budg
 
 TttWidth::TttWidth(double budget, std::vector<double> grid, std::vector<TttLayer> layers)
     : budget_(budget), grid_(std::move(grid)), layers_(std::move(layers)) {
-  validate_width_grid(grid_);
+  spec::validate_width_grid(grid_);
   if (!(budget_ > 0 && budget_ <= 1)) throw ConfigError(fmt::format("policy.budget = {}: expected (0, 1]", budget_));
   if (layers_.empty()) throw ConfigError("ttt width: no layers");
   for (const TttLayer& l : layers_) {
     if (!(l.gamma >= 0) || !(l.scale > 0)) {
-      throw ConfigError(fmt::format("ttt width: gamma = {}, scale = {}: expected gamma >= 0, scale > 0", l.gamma,
-                                    l.scale));
+      throw ConfigError(
+          fmt::format("ttt width: gamma = {}, scale = {}: expected gamma >= 0, scale > 0", l.gamma, l.scale));
     }
   }
 }
@@ -84,12 +86,11 @@ const TttLayer& TttWidth::layer(int moe_layer) const {
   return layers_[static_cast<size_t>(moe_layer)];
 }
 
-at::Tensor TttWidth::raw_widths(int moe_layer, const RoutingDecision& routing) const {
-  return ttt_raw_widths(assignment_probs(routing), routing.expert_index >= 0, budget_, layer(moe_layer),
-                        grid_.front());
+at::Tensor TttWidth::raw_widths(int moe_layer, const model::RoutingDecision& routing) const {
+  return ttt_raw_widths(assignment_probs(routing), routing.expert_index >= 0, budget_, layer(moe_layer), grid_.front());
 }
 
-at::Tensor TttWidth::hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const {
+at::Tensor TttWidth::hidden_units(int moe_layer, const model::RoutingDecision& routing, int64_t d_ff) const {
   const at::Tensor w = snap_to_grid(raw_widths(moe_layer, routing), grid_);
   return (w * static_cast<double>(d_ff)).round().clamp(1, static_cast<double>(d_ff)).to(at::kLong);
 }
@@ -103,8 +104,8 @@ std::string TttWidth::describe() const {
   return fmt::format("ttt(B={}, gamma={}, scale={})", budget_, gammas, scales);
 }
 
-std::vector<RoutingDecision> collect_routing(Gpt& model, const at::Tensor& windows, const WidthChooser& widths,
-                                             int batch_size) {
+std::vector<model::RoutingDecision> collect_routing(model::LanguageModel& model, const at::Tensor& windows,
+                                                    const model::WidthChooser& widths, int batch_size) {
   TORCH_CHECK(windows.dim() == 2 && windows.size(1) >= 2, "collect_routing: windows must be [N, seq_len + 1]");
   c10::AutoGradMode no_grad(false);
   const bool was_training = model.is_training();
@@ -114,10 +115,10 @@ std::vector<RoutingDecision> collect_routing(Gpt& model, const at::Tensor& windo
   std::vector<std::vector<at::Tensor>> probs, index;
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     at::Tensor batch = windows.narrow(0, begin, std::min<int64_t>(batch_size, n - begin)).to(device);
-    ForwardContext context;
+    model::ForwardContext context;
     context.widths = &widths;
     context.keep_routing = true;
-    ForwardResult out = model.forward(batch.narrow(1, 0, seq_len), context);
+    model::ForwardResult out = model.forward(batch.narrow(1, 0, seq_len), context);
     probs.resize(out.router_probs.size());
     index.resize(out.expert_index.size());
     for (size_t l = 0; l < out.router_probs.size(); ++l) {
@@ -126,7 +127,7 @@ std::vector<RoutingDecision> collect_routing(Gpt& model, const at::Tensor& windo
     }
   }
   if (was_training) model.train();
-  std::vector<RoutingDecision> routing(probs.size());
+  std::vector<model::RoutingDecision> routing(probs.size());
   for (size_t l = 0; l < probs.size(); ++l) {
     routing[l].probs = at::cat(probs[l]);
     routing[l].expert_index = at::cat(index[l]);
@@ -134,53 +135,56 @@ std::vector<RoutingDecision> collect_routing(Gpt& model, const at::Tensor& windo
   return routing;
 }
 
-std::vector<TttLayer> calibrate_ttt(const std::vector<RoutingDecision>& routing, double budget, double gamma,
+std::vector<TttLayer> calibrate_ttt(const std::vector<model::RoutingDecision>& routing, double budget, double gamma,
                                     const std::vector<double>& grid) {
   std::vector<TttLayer> layers;
-  for (const RoutingDecision& r : routing) {
+  for (const model::RoutingDecision& r : routing) {
     layers.push_back({gamma, fit_ttt_scale(assignment_probs(r), r.expert_index >= 0, budget, gamma, grid).scale});
   }
   return layers;
 }
 
-std::vector<TttLayer> refit_ttt_scales(Gpt& model, const at::Tensor& windows, double budget,
-                                       const std::vector<double>& grid, std::vector<TttLayer> layers,
-                                       int batch_size) {
+std::vector<TttLayer> refit_ttt_scales(model::LanguageModel& model, const at::Tensor& windows, double budget,
+                                       const std::vector<double>& grid, std::vector<TttLayer> layers, int batch_size) {
   for (size_t pass = 1; pass < layers.size(); ++pass) {
     const TttWidth widths(budget, grid, layers);
-    const std::vector<RoutingDecision> routing = collect_routing(model, windows, widths, batch_size);
+    const std::vector<model::RoutingDecision> routing = collect_routing(model, windows, widths, batch_size);
     for (size_t l = 0; l < layers.size(); ++l) {
-      const RoutingDecision& r = routing[l];
+      const model::RoutingDecision& r = routing[l];
       layers[l].scale = fit_ttt_scale(assignment_probs(r), r.expert_index >= 0, budget, layers[l].gamma, grid).scale;
     }
   }
   return layers;
 }
 
-double ttt_calibration_loss(Gpt& model, const at::Tensor& windows, const std::vector<RoutingDecision>& routing,
-                            double budget, double gamma, const std::vector<double>& grid, int batch_size) {
+double ttt_calibration_loss(model::LanguageModel& model, const at::Tensor& windows,
+                            const std::vector<model::RoutingDecision>& routing, double budget, double gamma,
+                            const std::vector<double>& grid, int batch_size) {
   const TttWidth widths(budget, grid, calibrate_ttt(routing, budget, gamma, grid));
-  return evaluate_lm(model, windows, widths, batch_size).lm_loss;
+  return eval::evaluate_lm(model, windows, widths, batch_size).lm_loss;
 }
 
 namespace {
 
 // Loss at gamma, or +inf when some layer's scale fit misses B by more than 1%.
-double gamma_objective(Gpt& model, const at::Tensor& windows, const std::vector<RoutingDecision>& routing,
-                       double budget, double gamma, const std::vector<double>& grid, int batch_size) {
-  for (const RoutingDecision& r : routing) {
+double gamma_objective(model::LanguageModel& model, const at::Tensor& windows,
+                       const std::vector<model::RoutingDecision>& routing, double budget, double gamma,
+                       const std::vector<double>& grid, int batch_size) {
+  for (const model::RoutingDecision& r : routing) {
     const ScaleFit fit = fit_ttt_scale(assignment_probs(r), r.expert_index >= 0, budget, gamma, grid);
-    if (std::abs(fit.mean_width - budget) > kBudgetTolerance * budget) return std::numeric_limits<double>::infinity();
+    if (std::abs(fit.mean_width - budget) > spec::kBudgetTolerance * budget)
+      return std::numeric_limits<double>::infinity();
   }
   return ttt_calibration_loss(model, windows, routing, budget, gamma, grid, batch_size);
 }
 
 }  // namespace
 
-GammaFit fit_gamma(Gpt& model, const at::Tensor& windows, double budget, const std::vector<double>& grid,
-                   int batch_size) {
-  validate_width_grid(grid);
-  const std::vector<RoutingDecision> routing = collect_routing(model, windows, UniformWidth(budget), batch_size);
+GammaFit fit_gamma(model::LanguageModel& model, const at::Tensor& windows, double budget,
+                   const std::vector<double>& grid, int batch_size) {
+  spec::validate_width_grid(grid);
+  const std::vector<model::RoutingDecision> routing =
+      collect_routing(model, windows, model::UniformWidth(budget), batch_size);
   GammaFit best;
   best.loss = std::numeric_limits<double>::infinity();
   auto consider = [&](double gamma) {
@@ -206,9 +210,28 @@ GammaFit fit_gamma(Gpt& model, const at::Tensor& windows, double budget, const s
       a = c, c = d, fc = fd, d = a + phi * (b - a), fd = consider(d);
     }
   }
-  best.layers = refit_ttt_scales(model, windows, budget, grid, calibrate_ttt(routing, budget, best.gamma, grid),
-                                 batch_size);
+  best.layers =
+      refit_ttt_scales(model, windows, budget, grid, calibrate_ttt(routing, budget, best.gamma, grid), batch_size);
   return best;
 }
 
-}  // namespace mose::core
+namespace {
+
+// gamma fixed (scales fitted) or fitted by fit_gamma; scales refitted at the ttt widths.
+std::unique_ptr<model::WidthChooser> make_ttt(const spec::WidthPolicySpec& spec, model::LanguageModel& model,
+                                              const at::Tensor& calibration, int batch_size) {
+  if (const std::optional<double> gamma = spec::ttt_gamma(spec)) {
+    const auto routing = collect_routing(model, calibration, model::UniformWidth(spec.budget), batch_size);
+    std::vector<TttLayer> layers = refit_ttt_scales(model, calibration, spec.budget, spec.grid,
+                                                    calibrate_ttt(routing, spec.budget, *gamma, spec.grid), batch_size);
+    return std::make_unique<TttWidth>(spec.budget, spec.grid, std::move(layers));
+  }
+  GammaFit fit = fit_gamma(model, calibration, spec.budget, spec.grid, batch_size);
+  return std::make_unique<TttWidth>(spec.budget, spec.grid, std::move(fit.layers));
+}
+
+const spec::Registration<WidthPolicyFactory> kRegistered(width_policy_factories(), {"ttt", make_ttt});
+
+}  // namespace
+
+}  // namespace mose::core::policy

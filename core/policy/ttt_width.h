@@ -13,10 +13,10 @@
 
 #include <vector>
 
-#include "core/model/gpt.h"
+#include "core/model/language_model.h"
 #include "core/model/width_chooser.h"
 
-namespace mose::core {
+namespace mose::core::policy {
 
 struct TttLayer {
   double gamma = 1.0;
@@ -43,15 +43,15 @@ struct ScaleFit {
 ScaleFit fit_ttt_scale(const at::Tensor& p, const at::Tensor& valid, double budget, double gamma,
                        const std::vector<double>& grid);
 
-class TttWidth : public WidthChooser {
+class TttWidth : public model::WidthChooser {
  public:
   // layers: one per MoE layer, or one shared by all. grid: strictly increasing in (0, 1];
   // w_min = grid.front().
   TttWidth(double budget, std::vector<double> grid, std::vector<TttLayer> layers);
-  at::Tensor hidden_units(int moe_layer, const RoutingDecision& routing, int64_t d_ff) const override;
+  at::Tensor hidden_units(int moe_layer, const model::RoutingDecision& routing, int64_t d_ff) const override;
   std::string describe() const override;
   // [T, k] float64 widths before snapping.
-  at::Tensor raw_widths(int moe_layer, const RoutingDecision& routing) const;
+  at::Tensor raw_widths(int moe_layer, const model::RoutingDecision& routing) const;
   const TttLayer& layer(int moe_layer) const;
 
  private:
@@ -62,11 +62,11 @@ class TttWidth : public WidthChooser {
 
 // The routing of every MoE layer over `windows` ([N, seq_len + 1]) under `widths`,
 // concatenated over batches: probs [N * seq_len, E], expert_index [N * seq_len, k].
-std::vector<RoutingDecision> collect_routing(Gpt& model, const at::Tensor& windows, const WidthChooser& widths,
-                                             int batch_size);
+std::vector<model::RoutingDecision> collect_routing(model::LanguageModel& model, const at::Tensor& windows,
+                                                    const model::WidthChooser& widths, int batch_size);
 
 // Per-layer scales for one gamma, fitted on `routing` (from collect_routing).
-std::vector<TttLayer> calibrate_ttt(const std::vector<RoutingDecision>& routing, double budget, double gamma,
+std::vector<TttLayer> calibrate_ttt(const std::vector<model::RoutingDecision>& routing, double budget, double gamma,
                                     const std::vector<double>& grid);
 
 // Budget honesty across layers: the routing of MoE layer l depends on the widths of the
@@ -76,26 +76,26 @@ std::vector<TttLayer> calibrate_ttt(const std::vector<RoutingDecision>& routing,
 // TttWidth(budget, grid, layers) itself, L - 1 times: layer 0's routing never changes,
 // and after refit i layers 0..i see exactly the routing they were fitted on, so the
 // calibration mean width of every layer is B to within the bisection's precision.
-std::vector<TttLayer> refit_ttt_scales(Gpt& model, const at::Tensor& windows, double budget,
-                                       const std::vector<double>& grid, std::vector<TttLayer> layers,
-                                       int batch_size);
+std::vector<TttLayer> refit_ttt_scales(model::LanguageModel& model, const at::Tensor& windows, double budget,
+                                       const std::vector<double>& grid, std::vector<TttLayer> layers, int batch_size);
 
 struct GammaFit {
   double gamma = 1.0;
-  double loss = 0;                  // calibration LM loss at gamma
-  std::vector<TttLayer> layers;     // fitted scales at gamma
+  double loss = 0;               // calibration LM loss at gamma
+  std::vector<TttLayer> layers;  // fitted scales at gamma
   int evaluations = 0;
 };
 
 // Calibration LM loss of TttWidth(budget, grid, calibrate_ttt(routing, ..., gamma)).
-double ttt_calibration_loss(Gpt& model, const at::Tensor& windows, const std::vector<RoutingDecision>& routing,
-                            double budget, double gamma, const std::vector<double>& grid, int batch_size);
+double ttt_calibration_loss(model::LanguageModel& model, const at::Tensor& windows,
+                            const std::vector<model::RoutingDecision>& routing, double budget, double gamma,
+                            const std::vector<double>& grid, int batch_size);
 
 // gamma minimising calibration LM loss: the grid {0, 0.25, ..., 3}, then golden-section
 // refinement (8 steps) on [best - 0.25, best + 0.25] clamped to >= 0. The routing used
 // for the scale fits while searching is collected once at uniform width B; the scales
 // returned for the best gamma are then refitted by refit_ttt_scales. Weights are frozen.
-GammaFit fit_gamma(Gpt& model, const at::Tensor& windows, double budget, const std::vector<double>& grid,
-                   int batch_size);
+GammaFit fit_gamma(model::LanguageModel& model, const at::Tensor& windows, double budget,
+                   const std::vector<double>& grid, int batch_size);
 
-}  // namespace mose::core
+}  // namespace mose::core::policy

@@ -1,25 +1,38 @@
-// The registry of inference width policies: a WidthPolicySpec's name picks a factory that
-// builds its WidthChooser, calibrating on held-out windows when the policy needs it.
-// An unknown name is a ConfigError listing the known ones.
+// Inference width policies, torch half of the width-policy extension point (descriptors:
+// core/spec/width_policy.h): a spec's name picks the factory that builds its
+// WidthChooser, calibrating on held-out windows when the policy needs it. Each policy's
+// file registers its factory under its descriptor's name; the two registries name the
+// same policies (tested).
 #pragma once
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "core/model/gpt.h"
+#include "core/model/language_model.h"
 #include "core/model/width_chooser.h"
-#include "core/policy/width_policy_spec.h"
+#include "core/spec/registry.h"
+#include "core/spec/width_policy.h"
 
-namespace mose::core {
+namespace mose::core::policy {
 
-std::vector<std::string> known_width_policies();
+// calibration: [N, seq_len + 1] int64 windows disjoint from those evaluated (undefined
+// for policies whose descriptor does not calibrate). The model is only run, never trained.
+struct WidthPolicyFactory {
+  std::string name;  // the policy's descriptor name
+  std::function<std::unique_ptr<model::WidthChooser>(const spec::WidthPolicySpec& spec, model::LanguageModel& model,
+                                                     const at::Tensor& calibration, int batch_size)>
+      make;
 
-// calibration: [N, seq_len + 1] int64 windows disjoint from those evaluated; unused
-// (may be undefined) for policies that need none. The model is only run, never trained.
-std::unique_ptr<WidthChooser> make_width_policy(const WidthPolicySpec& spec, Gpt& model,
-                                                const at::Tensor& calibration, int batch_size);
+  void check() const { spec::require_callback(bool(make), "width policy", name, "make"); }
+};
 
-}  // namespace mose::core
+spec::Registry<WidthPolicyFactory>& width_policy_factories();
+
+// Validates `spec` and builds its chooser.
+std::unique_ptr<model::WidthChooser> make_width_policy(const spec::WidthPolicySpec& spec, model::LanguageModel& model,
+                                                       const at::Tensor& calibration, int batch_size);
+
+}  // namespace mose::core::policy

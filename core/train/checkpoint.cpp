@@ -7,7 +7,7 @@
 #include "base/atomic_file.h"
 #include "base/errors.h"
 
-namespace mose::core {
+namespace mose::core::train {
 namespace {
 
 constexpr int64_t kCheckpointFormat = 1;
@@ -27,8 +27,8 @@ void check_same_shapes(const std::filesystem::path& path,
   const auto loaded = shapes_of(model);
   for (size_t i = 0; i < expected.size() && i < loaded.size(); ++i) {
     if (expected[i] != loaded[i]) {
-      throw CheckpointError(fmt::format("{}: tensor '{}' is [{}] in the checkpoint but [{}] in this model", path.string(),
-                                        expected[i].first, fmt::join(loaded[i].second, ", "),
+      throw CheckpointError(fmt::format("{}: tensor '{}' is [{}] in the checkpoint but [{}] in this model",
+                                        path.string(), expected[i].first, fmt::join(loaded[i].second, ", "),
                                         fmt::join(expected[i].second, ", ")));
     }
   }
@@ -98,4 +98,4 @@ CheckpointState load_checkpoint(const std::filesystem::path& path, torch::nn::Mo
   return state;
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::train

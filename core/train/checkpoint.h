@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <string>
 
-namespace mose::core {
+namespace mose::core::train {
 
 struct CheckpointState {
   int64_t next_step = 0;
@@ -30,4 +30,4 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
 CheckpointState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
                                 torch::optim::Optimizer* optimizer, const std::string& expected_fingerprint);
 
-}  // namespace mose::core
+}  // namespace mose::core::train

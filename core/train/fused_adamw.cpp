@@ -6,7 +6,7 @@
 #include <map>
 #include <tuple>
 
-namespace mose::core {
+namespace mose::core::train {
 namespace {
 
 // Tensors of one _fused_adamw_ call: same device and dtype, same step count, so that one
@@ -51,7 +51,8 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
     for (auto& [key, b] : buckets) {
       const int64_t next_step = std::get<3>(key) + 1;
       // One fill on the parameters' device: the count is known on the host.
-      at::Tensor step_count = at::full({}, static_cast<double>(next_step), b.params.front().options().dtype(at::kFloat));
+      at::Tensor step_count =
+          at::full({}, static_cast<double>(next_step), b.params.front().options().dtype(at::kFloat));
       std::vector<at::Tensor> steps(b.params.size(), step_count);
       at::_fused_adamw_(b.params, b.grads, b.exp_avgs, b.exp_avg_sqs, b.max_exp_avg_sqs, steps, options.lr(), beta1,
                         beta2, options.weight_decay(), options.eps(), options.amsgrad(), /*maximize=*/false);
@@ -61,4 +62,4 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
   return {};
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::train

@@ -9,7 +9,7 @@
 
 #include <vector>
 
-namespace mose::core {
+namespace mose::core::train {
 
 class FusedAdamW : public torch::optim::AdamW {
  public:
@@ -22,4 +22,4 @@ class FusedAdamW : public torch::optim::AdamW {
   torch::Tensor step(LossClosure closure = nullptr) override;
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::train

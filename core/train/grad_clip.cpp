@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 
-namespace mose::core {
+namespace mose::core::train {
 
 at::Tensor clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm) {
   c10::NoGradGuard no_grad;
@@ -23,4 +23,4 @@ at::Tensor clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_
   return total;
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::train

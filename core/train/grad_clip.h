@@ -8,11 +8,11 @@
 
 #include <vector>
 
-namespace mose::core {
+namespace mose::core::train {
 
 // Scales the gradients so that their joint 2-norm is at most max_norm (no scaling when
 // max_norm <= 0) and returns the 2-norm before clipping as a 0-dim fp32 tensor on the
 // gradients' device. Parameters without a gradient are ignored; none at all gives 0.
 at::Tensor clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm);
 
-}  // namespace mose::core
+}  // namespace mose::core::train

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <numbers>
 
-namespace mose::core {
+namespace mose::core::train {
 
-double learning_rate_at(const OptimConfig& optim, int64_t step, int64_t total_steps) {
+double learning_rate_at(const spec::OptimConfig& optim, int64_t step, int64_t total_steps) {
   if (step < optim.warmup_steps) {
     return optim.lr * static_cast<double>(step + 1) / static_cast<double>(optim.warmup_steps);
   }
@@ -18,4 +18,4 @@ double learning_rate_at(const OptimConfig& optim, int64_t step, int64_t total_st
   return min_lr + 0.5 * (optim.lr - min_lr) * (1.0 + std::cos(std::numbers::pi * progress));
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::train

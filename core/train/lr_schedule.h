@@ -4,10 +4,10 @@
 
 #include <cstdint>
 
-#include "core/config.h"
+#include "core/spec/config.h"
 
-namespace mose::core {
+namespace mose::core::train {
 
-double learning_rate_at(const OptimConfig& optim, int64_t step, int64_t total_steps);
+double learning_rate_at(const spec::OptimConfig& optim, int64_t step, int64_t total_steps);
 
-}  // namespace mose::core
+}  // namespace mose::core::train

@@ -17,7 +17,7 @@
 #include "core/train/grad_clip.h"
 #include "core/train/lr_schedule.h"
 
-namespace mose::core {
+namespace mose::core::train {
 namespace {
 
 // Training randomness is keyed by (seed, step, micro-batch, pass, purpose): see counter_rng.h.
@@ -26,7 +26,7 @@ constexpr uint64_t kNoiseStream = 0x726f'7574'654e'6f69;  // "routeNoi"
 using data::counter_hash;
 
 // GPT-2 / nanoGPT: weight decay on matrices (dim >= 2), none on norms' vectors.
-std::unique_ptr<FusedAdamW> make_optimizer(Gpt& model, const OptimConfig& o) {
+std::unique_ptr<FusedAdamW> make_optimizer(model::LanguageModel& model, const spec::OptimConfig& o) {
   std::vector<at::Tensor> decay, no_decay;
   for (auto& p : model.parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   auto options = torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(o.weight_decay);
@@ -40,7 +40,7 @@ std::unique_ptr<FusedAdamW> make_optimizer(Gpt& model, const OptimConfig& o) {
 
 // KL(teacher || student) per token, averaged: the in-place distillation loss.
 at::Tensor distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits) {
-  AutocastDisabled fp32;
+  model::AutocastDisabled fp32;
   at::Tensor log_student = at::log_softmax(student_logits.to(at::kFloat), -1);
   at::Tensor log_teacher = at::log_softmax(teacher_logits.to(at::kFloat), -1);
   return (log_teacher.exp() * (log_teacher - log_student)).sum(-1).mean();
@@ -48,7 +48,8 @@ at::Tensor distillation_loss(const at::Tensor& student_logits, const at::Tensor&
 
 }  // namespace
 
-Trainer::Trainer(const ModelConfig& model, const TrainConfig& train, BatchFn next_batch, std::string fingerprint)
+Trainer::Trainer(const spec::ModelConfig& model, const spec::TrainConfig& train, BatchFn next_batch,
+                 std::string fingerprint)
     : model_config_(model),
       config_(train),
       next_batch_(std::move(next_batch)),
@@ -56,7 +57,7 @@ Trainer::Trainer(const ModelConfig& model, const TrainConfig& train, BatchFn nex
       device_(resolve_device(train.device)),
       sampler_(train.width, model) {
   config_.validate();
-  model_ = std::make_shared<Gpt>(model, config_.seed);
+  model_ = model::make_model(model, config_.seed);
   model_->to(device_);
   optimizer_ = make_optimizer(*model_, config_.optim);
   if (!config_.checkpoint_path.empty() && std::filesystem::exists(config_.checkpoint_path)) {
@@ -81,30 +82,30 @@ void Trainer::queue_micro_batch(const at::Tensor& batch, uint64_t pass_seed, Pen
   at::Tensor inputs = tokens.narrow(1, 0, tokens.size(1) - 1);
   at::Tensor targets = tokens.narrow(1, 1, tokens.size(1) - 1);
   const double scale = 1.0 / config_.grad_accum;
-  const WidthTrainingConfig& wc = config_.width;
+  const spec::WidthTrainingConfig& wc = config_.width;
   at::Tensor teacher;
   std::vector<WidthPass> passes = sampler_.passes(counter_hash(pass_seed, data::rng_stream::kWidth));
   for (size_t p = 0; p < passes.size(); ++p) {
-    ForwardContext context;
+    model::ForwardContext context;
     context.widths = passes[p].chooser.get();
     context.training = true;
     context.generator = at::detail::createCPUGenerator(counter_hash(pass_seed, p, kNoiseStream));
     // Without distillation nothing needs the logits: the chunked head loss never stores them.
     context.skip_lm_head = !wc.distill;
-    CudaBf16Autocast bf16(autocast);
-    ForwardResult out = model_->forward(inputs, context);
-    at::Tensor ce = wc.distill ? lm_loss(out.logits, targets)
-                               : lm_head_loss(out.final_hidden.reshape({-1, out.final_hidden.size(-1)}),
-                                              model_->lm_head_weight(), targets.reshape({-1}));
+    model::CudaBf16Autocast bf16(autocast);
+    model::ForwardResult out = model_->forward(inputs, context);
+    at::Tensor ce = wc.distill ? model::lm_loss(out.logits, targets)
+                               : model::lm_head_loss(out.final_hidden.reshape({-1, out.final_hidden.size(-1)}),
+                                                     model_->lm_head_weight(), targets.reshape({-1}));
     at::Tensor loss = ce;
     if (wc.distill && passes[p].full_width) teacher = out.logits.detach();
     if (wc.distill && !passes[p].full_width && teacher.defined()) {
       loss = ce * (1.0 - wc.distill_weight) + distillation_loss(out.logits, teacher) * wc.distill_weight;
     }
     ((loss + out.aux_loss) * scale).backward();
-    pending.pass_scalars.push_back(at::stack({ce.detach().to(at::kFloat), out.aux_loss.detach().to(at::kFloat),
-                                              out.balance_loss.detach().to(at::kFloat),
-                                              out.z_loss.detach().to(at::kFloat)}));
+    pending.pass_scalars.push_back(
+        at::stack({ce.detach().to(at::kFloat), out.aux_loss.detach().to(at::kFloat),
+                   out.balance_loss.detach().to(at::kFloat), out.z_loss.detach().to(at::kFloat)}));
     pending.pass_index.push_back(p);
     pending.pass_labels.push_back(passes[p].label);
   }
@@ -131,8 +132,8 @@ PendingStepLog Trainer::queue_step(int64_t step) {
   return pending;
 }
 
-TrainStepLog Trainer::resolve(const PendingStepLog& pending) const {
-  TrainStepLog log = pending.log;
+spec::TrainStepLog Trainer::resolve(const PendingStepLog& pending) const {
+  spec::TrainStepLog log = pending.log;
   std::vector<at::Tensor> parts = pending.pass_scalars;
   parts.push_back(pending.grad_norm.to(parts.front().options()).reshape({1}));
   at::Tensor host = at::cat(parts).to(at::kDouble).cpu();  // the step's one device-to-host transfer
@@ -153,10 +154,10 @@ TrainStepLog Trainer::resolve(const PendingStepLog& pending) const {
   return log;
 }
 
-TrainOutcome Trainer::run(const TrainHooks& hooks) {
+spec::TrainOutcome Trainer::run(const spec::TrainHooks& hooks) {
   using Clock = std::chrono::steady_clock;
   model_->train();
-  TrainOutcome outcome;
+  spec::TrainOutcome outcome;
   const auto start = Clock::now();
   auto interval_start = start;
   int64_t interval_tokens = tokens_seen_;
@@ -165,7 +166,7 @@ TrainOutcome Trainer::run(const TrainHooks& hooks) {
     unread = queue_step(next_step_);
     ++next_step_;
     if (next_step_ % config_.log_every == 0 || next_step_ == config_.steps) {
-      TrainStepLog log = resolve(*unread);
+      spec::TrainStepLog log = resolve(*unread);
       unread.reset();
       outcome.final_lm_loss = log.lm_loss;
       const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
@@ -191,4 +192,4 @@ TrainOutcome Trainer::run(const TrainHooks& hooks) {
   return outcome;
 }
 
-}  // namespace mose::core
+}  // namespace mose::core::train

@@ -17,19 +17,19 @@
 #include <utility>
 #include <vector>
 
-#include "core/config.h"
-#include "core/model/gpt.h"
-#include "core/train/train_log.h"
+#include "core/model/language_model.h"
+#include "core/spec/config.h"
+#include "core/spec/train_log.h"
 #include "core/train/width_sampler.h"
 
-namespace mose::core {
+namespace mose::core::train {
 
 // [batch, seq_len + 1] int64 tokens on the CPU; inputs are [:, :-1], targets [:, 1:].
 using BatchFn = std::function<at::Tensor(int64_t step, int micro)>;
 
 // One step's losses and gradient norm, still on the device, and what the host knows.
 struct PendingStepLog {
-  TrainStepLog log;                      // step, tokens and lr; the rest comes from resolve()
+  spec::TrainStepLog log;                // step, tokens and lr; the rest comes from resolve()
   std::vector<at::Tensor> pass_scalars;  // [ce, aux, balance, z] fp32 per (micro-batch, pass)
   std::vector<size_t> pass_index;        // the pass of each entry of pass_scalars
   std::vector<std::string> pass_labels;  // and its label
@@ -39,13 +39,13 @@ struct PendingStepLog {
 class Trainer {
  public:
   // Resumes from train.checkpoint_path when that file exists (its fingerprint must match).
-  Trainer(const ModelConfig& model, const TrainConfig& train, BatchFn next_batch, std::string fingerprint);
+  Trainer(const spec::ModelConfig& model, const spec::TrainConfig& train, BatchFn next_batch, std::string fingerprint);
   ~Trainer();
 
-  TrainOutcome run(const TrainHooks& hooks = {});
+  spec::TrainOutcome run(const spec::TrainHooks& hooks = {});
   void save(const std::string& path);
 
-  Gpt& model() { return *model_; }
+  model::LanguageModel& model() { return *model_; }
   c10::Device device() const { return device_; }
   int64_t next_step() const { return next_step_; }
 
@@ -53,18 +53,18 @@ class Trainer {
   // Queues one optimizer step on the device; resolve() waits for it and reads its losses.
   PendingStepLog queue_step(int64_t step);
   void queue_micro_batch(const at::Tensor& batch, uint64_t pass_seed, PendingStepLog& pending);
-  TrainStepLog resolve(const PendingStepLog& pending) const;
+  spec::TrainStepLog resolve(const PendingStepLog& pending) const;
 
-  ModelConfig model_config_;
-  TrainConfig config_;
+  spec::ModelConfig model_config_;
+  spec::TrainConfig config_;
   BatchFn next_batch_;
   std::string fingerprint_;
   c10::Device device_;
-  std::shared_ptr<Gpt> model_;
+  std::shared_ptr<model::LanguageModel> model_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   WidthSampler sampler_;
   int64_t next_step_ = 0;
   int64_t tokens_seen_ = 0;
 };
 
-}  // namespace mose::core
+}  // namespace mose::core::train

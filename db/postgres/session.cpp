@@ -23,8 +23,9 @@ const sql::Dialect kDialect{
     // Other writers wait until the import commits; readers go on.
     .lock_for_import = "LOCK TABLE studies, trials IN EXCLUSIVE MODE",
     // Explicit ids do not advance the identity sequences.
-    .sync_ids = "SELECT setval(pg_get_serial_sequence('studies', 'id'), GREATEST((SELECT MAX(id) FROM studies), 1)), "
-                "setval(pg_get_serial_sequence('trials', 'id'), GREATEST((SELECT MAX(id) FROM trials), 1))",
+    .sync_ids =
+        "SELECT setval(pg_get_serial_sequence('studies', 'id'), GREATEST((SELECT MAX(id) FROM studies), 1)), "
+        "setval(pg_get_serial_sequence('trials', 'id'), GREATEST((SELECT MAX(id) FROM trials), 1))",
     .store_noun = "database",
 };
 

@@ -21,9 +21,10 @@ void check_ordered(const Session& session, const std::vector<Migration>& migrati
 
 void check_not_newer(const Session& session, int found, int latest) {
   if (found > latest) {
-    throw DbError(fmt::format("{} has schema version {}, newer than the latest this build knows ({}); open it "
-                              "with a newer mose",
-                              session.name(), found, latest));
+    throw DbError(
+        fmt::format("{} has schema version {}, newer than the latest this build knows ({}); open it "
+                    "with a newer mose",
+                    session.name(), found, latest));
   }
 }
 

@@ -25,10 +25,10 @@ std::vector<std::int64_t> trial_ids(const StudySnapshot& snapshot) {
 }  // namespace
 
 bool SqlStorage::ids_free(const StudySnapshot& snapshot) {
-  const Rows taken = session_->run("SELECT (SELECT COUNT(*) FROM trials WHERE id IN (" +
-                                       std::string(dialect().ids_from_json) +
-                                       ")) + (SELECT COUNT(*) FROM studies WHERE id = $2)",
-                                   Params::of(json_id_array(trial_ids(snapshot)), snapshot.study.id));
+  const Rows taken =
+      session_->run("SELECT (SELECT COUNT(*) FROM trials WHERE id IN (" + std::string(dialect().ids_from_json) +
+                        ")) + (SELECT COUNT(*) FROM studies WHERE id = $2)",
+                    Params::of(json_id_array(trial_ids(snapshot)), snapshot.study.id));
   return taken.int64(0, 0) == 0;
 }
 
@@ -42,11 +42,11 @@ ImportedStudy SqlStorage::import_study(const StudySnapshot& snapshot) {
            std::string(dialect().store_noun) + " (no merging)");
   }
   ImportedStudy imported{.ids_kept = ids_free(snapshot)};
-  const Rows inserted = session_->run(
-      "INSERT INTO studies (id, name, recipe_path, recipe_text, created) VALUES (COALESCE($1, " +
-          std::string(dialect().next_study_id) + "), $2, $3, $4, $5) RETURNING id",
-      Params::of(imported.ids_kept ? std::optional(study.id) : std::nullopt, study.name, study.recipe_path,
-                 study.recipe_text, study.created));
+  const Rows inserted =
+      session_->run("INSERT INTO studies (id, name, recipe_path, recipe_text, created) VALUES (COALESCE($1, " +
+                        std::string(dialect().next_study_id) + "), $2, $3, $4, $5) RETURNING id",
+                    Params::of(imported.ids_kept ? std::optional(study.id) : std::nullopt, study.name,
+                               study.recipe_path, study.recipe_text, study.created));
   const std::int64_t study_id = inserted.int64(0, 0);
   import_trials_in_order(snapshot, describe(), [&](const TrialSnapshot& trial, std::optional<std::int64_t> parent) {
     return import_trial(study_id, trial, parent, imported.ids_kept);

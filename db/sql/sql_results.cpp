@@ -22,18 +22,19 @@ std::vector<MetricRecord> SqlStorage::get_metrics(const std::vector<std::int64_t
 
 std::vector<CurvePoint> SqlStorage::get_curves(std::int64_t trial_id) {
   const std::string bytewise(dialect().bytewise);
-  return read_all(session_->run("SELECT name, step, value FROM curves WHERE trial_id = $1 ORDER BY name" + bytewise +
-                                    ", step",
-                                Params::of(trial_id)),
-                  [](const Rows& found, int row) {
-                    return CurvePoint{found.text(row, 0), found.int64(row, 1), found.real(row, 2)};
-                  });
+  return read_all(
+      session_->run("SELECT name, step, value FROM curves WHERE trial_id = $1 ORDER BY name" + bytewise + ", step",
+                    Params::of(trial_id)),
+      [](const Rows& found, int row) {
+        return CurvePoint{found.text(row, 0), found.int64(row, 1), found.real(row, 2)};
+      });
 }
 
 std::vector<ArtifactRecord> SqlStorage::get_artifacts(std::int64_t trial_id) {
   const std::string bytewise(dialect().bytewise);
   return read_all(session_->run("SELECT kind, path, checksum, bytes, created FROM artifacts WHERE trial_id = $1 "
-                                "ORDER BY kind" + bytewise + ", path" + bytewise,
+                                "ORDER BY kind" +
+                                    bytewise + ", path" + bytewise,
                                 Params::of(trial_id)),
                   [trial_id](const Rows& found, int row) {
                     return ArtifactRecord{trial_id,           found.text(row, 0),  found.text(row, 1),
@@ -43,10 +44,11 @@ std::vector<ArtifactRecord> SqlStorage::get_artifacts(std::int64_t trial_id) {
 
 std::vector<EnvironmentEntry> SqlStorage::get_environment(std::int64_t trial_id) {
   const std::string bytewise(dialect().bytewise);
-  return read_all(
-      session_->run("SELECT key, value FROM environment WHERE trial_id = $1 ORDER BY key" + bytewise,
-                    Params::of(trial_id)),
-      [](const Rows& found, int row) { return EnvironmentEntry{found.text(row, 0), found.text(row, 1)}; });
+  return read_all(session_->run("SELECT key, value FROM environment WHERE trial_id = $1 ORDER BY key" + bytewise,
+                                Params::of(trial_id)),
+                  [](const Rows& found, int row) {
+                    return EnvironmentEntry{found.text(row, 0), found.text(row, 1)};
+                  });
 }
 
 }  // namespace mose::db::sql

@@ -15,8 +15,8 @@ const sql::Dialect kDialect{
     .integer = "INTEGER",
     .real = "REAL",
     .keyed_table = " WITHOUT ROWID",  // the primary key is the table's only b-tree
-    .bytewise = "",   // BINARY, SQLite's default collation, compares bytes
-    .lock_rows = "",  // every write is BEGIN IMMEDIATE, which keeps other writers out
+    .bytewise = "",                   // BINARY, SQLite's default collation, compares bytes
+    .lock_rows = "",                  // every write is BEGIN IMMEDIATE, which keeps other writers out
     .ids_from_json = "SELECT value FROM json_each($1)",
     .next_study_id = "NULL",  // a NULL INTEGER PRIMARY KEY takes the next free rowid
     .next_trial_id = "NULL",

@@ -21,11 +21,17 @@ __device__ inline float to_float(__half v) { return __half2float(v); }
 template <typename T>
 __device__ inline T from_float(float v);
 template <>
-__device__ inline float from_float<float>(float v) { return v; }
+__device__ inline float from_float<float>(float v) {
+  return v;
+}
 template <>
-__device__ inline __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16(v); }
+__device__ inline __nv_bfloat16 from_float<__nv_bfloat16>(float v) {
+  return __float2bfloat16(v);
+}
 template <>
-__device__ inline __half from_float<__half>(float v) { return __float2half(v); }
+__device__ inline __half from_float<__half>(float v) {
+  return __float2half(v);
+}
 
 template <typename In, typename Out>
 __global__ void combine_rows_kernel(const In* __restrict__ rows, int64_t d, const int64_t* __restrict__ slot_of,
@@ -69,8 +75,8 @@ void launch_typed(const void* rows, int64_t d, const int64_t* slot_of, const flo
 }
 
 template <typename In>
-void launch_for_output(const void* rows, int64_t d, const int64_t* slot_of, const float* gate, int64_t tokens,
-                       int k, void* out, ElementType out_type, cudaStream_t stream) {
+void launch_for_output(const void* rows, int64_t d, const int64_t* slot_of, const float* gate, int64_t tokens, int k,
+                       void* out, ElementType out_type, cudaStream_t stream) {
   switch (out_type) {
     case ElementType::kFloat32: return launch_typed<In, float>(rows, d, slot_of, gate, tokens, k, out, stream);
     case ElementType::kBFloat16: return launch_typed<In, __nv_bfloat16>(rows, d, slot_of, gate, tokens, k, out, stream);

@@ -30,9 +30,9 @@ inline void check_cuda(cudaError_t status, const char* call, const char* file, i
 
 // A launcher's precondition. Its callers guarantee it, so a failure is a bug in the caller,
 // reported as cudaErrorInvalidValue with the condition that does not hold.
-#define MOSE_CUDA_REQUIRE(condition)                                                                          \
-  do {                                                                                                        \
-    if (!(condition)) {                                                                                       \
+#define MOSE_CUDA_REQUIRE(condition)                                                                              \
+  do {                                                                                                            \
+    if (!(condition)) {                                                                                           \
       ::mose::kernels::cuda::throw_cuda_error(cudaErrorInvalidValue, "requires " #condition, __FILE__, __LINE__); \
-    }                                                                                                         \
+    }                                                                                                             \
   } while (false)

@@ -76,8 +76,8 @@ __global__ void scatter_assignments(Bucketing b, int64_t n, int64_t chunk, int b
                                     int32_t* __restrict__ level_offsets) {
   extern __shared__ int32_t shared[];
   const int buckets = b.buckets;
-  int32_t* next_row = shared;                 // [buckets]: this block's next row in each bucket
-  int32_t* bucket_start = shared + buckets;   // [buckets]: first row of each bucket (all blocks)
+  int32_t* next_row = shared;                  // [buckets]: this block's next row in each bucket
+  int32_t* bucket_start = shared + buckets;    // [buckets]: first row of each bucket (all blocks)
   int32_t* warp_count = shared + 2 * buckets;  // [kWarps][buckets]: the current tile's counts
   const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
 
@@ -173,7 +173,7 @@ void launch_permute_assignments(const int64_t* experts, const int64_t* hidden, c
   MOSE_CUDA_CHECK(cudaGetLastError());
   const size_t scatter_bytes = sizeof(int32_t) * static_cast<size_t>(buckets) * (2 + kWarps);
   scatter_assignments<<<blocks, kThreads, scatter_bytes, stream>>>(b, n, chunk, blocks, scratch, k, order, tokens,
-                                                                  slot_of, level_offsets);
+                                                                   slot_of, level_offsets);
   MOSE_CUDA_CHECK(cudaGetLastError());
 }
 

@@ -12,7 +12,7 @@
 #include "study/study_test_support.h"
 #include "study/tiny_recipe.h"
 
-namespace mose::app {
+namespace mose::app::cli {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -193,4 +193,4 @@ widths = [1.0]
   CHECK_THAT(rerun.output, Contains("resumed"));
 }
 
-}  // namespace mose::app
+}  // namespace mose::app::cli

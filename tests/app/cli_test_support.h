@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace mose::app::testing {
+namespace mose::app::cli::testing {
 
 // $MOSE_STUDY_BIN, else app/mose-study beside this test's folder in the build tree
 // (build/tests/mose_app_tests -> build/app/mose-study).
@@ -67,4 +67,4 @@ inline CliResult run_cli(const std::vector<std::string>& args, const std::filesy
   return result;
 }
 
-}  // namespace mose::app::testing
+}  // namespace mose::app::cli::testing

@@ -15,12 +15,12 @@
 #include "cli_test_support.h"
 #include "db/storage.h"
 #include "db/storage_backends.h"
-#include "study/recipe.h"
-#include "study/study_plan.h"
+#include "study/recipe/recipe.h"
+#include "study/runner/study_plan.h"
 #include "study/study_test_support.h"
 #include "study/tiny_recipe.h"
 
-namespace mose::app {
+namespace mose::app::cli {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -96,8 +96,9 @@ TEST_CASE("three worker processes share a PostgreSQL study, and status, export a
   write_tiny_recipe(dir, "pgsweep");
   {
     const auto storage = db::open_storage(url);
-    const study::StudyPlan plan = study::register_study(*storage, study::load_recipe(dir.path() / "recipe.toml"),
-                                                        study::study_paths("pgsweep", dir.path() / "shared", url));
+    const study::runner::StudyPlan plan =
+        study::runner::register_study(*storage, study::recipe::load_recipe(dir.path() / "recipe.toml"),
+                                      study::recipe::study_paths("pgsweep", dir.path() / "shared", url));
     REQUIRE(plan.by_id.size() == 12);
   }
   std::vector<pid_t> workers;
@@ -221,4 +222,4 @@ TEST_CASE("a real single-node Slurm runs slurm submit's three workers to the end
   CHECK_THAT(logs, Contains("mose worker: job ") && Contains("worker ") && Contains(" done, 0 failed"));
 }
 
-}  // namespace mose::app
+}  // namespace mose::app::cli

@@ -2,8 +2,8 @@
 // temporary file outlives a write, and every failure is an IoError naming the path.
 #include "base/atomic_file.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>

@@ -4,8 +4,8 @@
 // stderr.
 #include "base/log.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <string>
@@ -22,9 +22,8 @@ using Record = std::pair<log::Level, std::string>;
 class CapturedLog {
  public:
   CapturedLog() : previous_level_(log::min_level()) {
-    previous_sink_ = log::set_sink([this](log::Level level, std::string_view message) {
-      records.emplace_back(level, std::string(message));
-    });
+    previous_sink_ = log::set_sink(
+        [this](log::Level level, std::string_view message) { records.emplace_back(level, std::string(message)); });
   }
   ~CapturedLog() {
     log::set_sink(std::move(previous_sink_));
@@ -85,8 +84,7 @@ TEST_CASE("messages below the minimum level never reach the sink", "[base][log]"
   log::set_min_level(log::Level::kError);
   log::warn("hidden");
   log::write(log::Level::kError, "shown too");
-  CHECK(captured.records ==
-        std::vector<Record>{{log::Level::kWarning, "shown"}, {log::Level::kError, "shown too"}});
+  CHECK(captured.records == std::vector<Record>{{log::Level::kWarning, "shown"}, {log::Level::kError, "shown too"}});
 }
 
 TEST_CASE("set_sink returns the sink it replaces, and nullptr restores the stderr default", "[base][log]") {

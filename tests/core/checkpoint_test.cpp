@@ -1,15 +1,19 @@
 // Checkpoints: round trip, bit-identical resume, and clear errors for bad files.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 
 #include "base/errors.h"
+#include "core/model/gpt.h"
 #include "core/train/checkpoint.h"
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 using namespace mose::core::testing;
 
 namespace {
@@ -40,7 +44,7 @@ std::vector<double> run_losses(Trainer& trainer, int64_t stop_after) {
   return losses;
 }
 
-bool same_parameters(Gpt& a, Gpt& b) {
+bool same_parameters(LanguageModel& a, LanguageModel& b) {
   auto pa = a.named_parameters(), pb = b.named_parameters();
   for (const auto& item : pa) {
     if (!at::equal(item.value(), pb[item.key()])) return false;

@@ -3,14 +3,17 @@
 // its multiply-adds are counted from the real input shapes.
 #include <ATen/ATen.h>
 #include <ATen/record_function.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
-#include "core/eval/flops.h"
 #include "core/model/gpt.h"
 #include "core/model/width_chooser.h"
+#include "core/spec/flops.h"
+#include "core/spec/routing_regime.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
 
 namespace {
 
@@ -129,20 +132,22 @@ TEST_CASE("FLOPs breakdown by hand for a one-layer model", "[core][flops]") {
   CHECK(f.router == 80);                  // 2 d E
   CHECK(f.experts == 3200);               // 4 d m k
   CHECK(f.dense_ffn == 0);
-  CHECK(f.lm_head == 2000);               // 2 d V
+  CHECK(f.lm_head == 2000);  // 2 d V
   CHECK(f.training() == 3 * f.total());
   CHECK(full_width_expert_flops_per_token(c) == f.experts);
 }
 
 TEST_CASE("FLOPs formula equals the executed multiply-adds under every routing regime", "[core][flops][routing]") {
-  for (const std::string& router : router_types()) {
+  for (const std::string& router : spec::router_regimes().names()) {
     ModelConfig config = counted_model(2);
     config.router.type = router;
     config.router.top_k = 2;
-    config.router.granularity = 2;  // deepseek: shared experts count too
-    config.router.null_experts = 3;  // null_experts: 7 router logits, no compute for null slots
+    config.router.options.set("model.router.granularity", 2);  // deepseek: shared experts count too
+    config.router.options.set("model.router.null_experts",
+                              3);  // null_experts: 7 router logits, no compute for null slots
     Gpt model(config, 5);
-    at::Tensor tokens = at::randint(config.vocab_size, {3, config.seq_len}, at::detail::createCPUGenerator(9), at::kLong);
+    at::Tensor tokens =
+        at::randint(config.vocab_size, {3, config.seq_len}, at::detail::createCPUGenerator(9), at::kLong);
     RandomAssignmentWidth widths({0.25, 0.5, 1.0}, at::detail::createCPUGenerator(4));
     int64_t hidden_units = 0;
     const double executed = count_forward_flops(model, tokens, widths, hidden_units);

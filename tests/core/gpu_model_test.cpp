@@ -3,22 +3,26 @@
 // regime, at one width (the synchronisation-free path) and at per-token widths. GPU machines
 // only: skipped without a CUDA device.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/cuda.h>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <memory>
 
 #include "core/model/gpt.h"
 #include "core/model/width_chooser.h"
+#include "core/spec/routing_regime.h"
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 using mose::core::testing::relative_error;
 
 TEST_CASE("the model on CUDA equals the model on the CPU, gradients included", "[core][cuda]") {
   if (!testing::cuda_available_or_skip("GPU model comparison")) return;
-  for (const std::string& router : router_types()) {
+  for (const std::string& router : spec::router_regimes().names()) {
     ModelConfig m = testing::tiny_model();
     m.router.type = router;
     at::Tensor tokens = at::randint(m.vocab_size, {2, m.seq_len}, at::detail::createCPUGenerator(5));
@@ -31,8 +35,11 @@ TEST_CASE("the model on CUDA equals the model on the CPU, gradients included", "
         const bool on_gpu = model == &gpu_model;
         // A fresh chooser per pass: the random one draws from a CPU generator, the same draws each time.
         std::unique_ptr<WidthChooser> widths;
-        if (uniform) widths = std::make_unique<UniformWidth>(0.5);
-        else widths = std::make_unique<RandomAssignmentWidth>(std::vector<double>{0.25, 1.0}, at::detail::createCPUGenerator(4));
+        if (uniform)
+          widths = std::make_unique<UniformWidth>(0.5);
+        else
+          widths = std::make_unique<RandomAssignmentWidth>(std::vector<double>{0.25, 1.0},
+                                                           at::detail::createCPUGenerator(4));
         ForwardContext context;
         context.widths = widths.get();
         ForwardResult out = model->forward(on_gpu ? tokens.cuda() : tokens, context);

@@ -3,10 +3,10 @@
 // queues without one host synchronisation. GPU machines only: skipped without CUDA.
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
-#include <catch2/catch.hpp>
 #include <torch/cuda.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <vector>
@@ -22,6 +22,9 @@
 #endif
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 
 TEST_CASE("FusedAdamW and clip_grad_norm on CUDA match LibTorch's per-parameter versions", "[core][optimizer][cuda]") {
   if (!testing::cuda_available_or_skip("GPU training test")) return;

@@ -2,8 +2,8 @@
 // and same gradients, whatever the chunking; and the model's training forward without
 // logits gives the loss the logits give.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "core/model/gpt.h"
 #include "core/model/lm_head_loss.h"
@@ -11,6 +11,9 @@
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 using mose::core::testing::relative_error;
 
 TEST_CASE("lm_head_loss equals cross-entropy of the full logits, gradients included", "[core][loss]") {
@@ -52,8 +55,8 @@ TEST_CASE("the model's forward without logits gives the loss and gradients of th
   ForwardResult b = without_logits.forward(inputs, context);
   CHECK_FALSE(b.logits.defined());
   REQUIRE(b.final_hidden.sizes() == std::vector<int64_t>{3, m.seq_len, m.d_model});
-  at::Tensor got = lm_head_loss(b.final_hidden.reshape({-1, m.d_model}), without_logits.lm_head_weight(),
-                                targets.reshape({-1}));
+  at::Tensor got =
+      lm_head_loss(b.final_hidden.reshape({-1, m.d_model}), without_logits.lm_head_weight(), targets.reshape({-1}));
   got.backward();
   CHECK(got.item<double>() == Approx(want.item<double>()).epsilon(1e-6));
   auto want_params = with_logits.named_parameters(), got_params = without_logits.named_parameters();

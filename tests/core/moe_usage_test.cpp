@@ -11,6 +11,9 @@
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 
 namespace {
 
@@ -117,8 +120,10 @@ TEST_CASE("device usage summed over batches equals the host counts accumulated",
     for (size_t layer = 0; layer < 2; ++layer) {
       Decision d = random_decision(20 + batch, 2, n_experts, layer == 1, true, false, 100 + batch * 2 + layer);
       MoeUsageCounts u = count_usage(d.routing, d.hidden, d.shared_hidden, n_experts, d_ff);
-      if (batch == 0) sums[layer] = u;
-      else sums[layer].add(u);
+      if (batch == 0)
+        sums[layer] = u;
+      else
+        sums[layer].add(u);
       want[layer].accumulate(host_count(d.routing, d.hidden, d.shared_hidden, n_experts, d_ff));
     }
   }

@@ -2,10 +2,10 @@
 // FusedAdamW against torch::optim::AdamW (same maths, same serialised state) and
 // clip_grad_norm against torch::nn::utils::clip_grad_norm_.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/archive.h>
+#include <catch2/catch.hpp>
 
 #include <sstream>
 #include <vector>
@@ -14,6 +14,7 @@
 #include "core/train/grad_clip.h"
 
 using namespace mose::core;
+using namespace mose::core::train;
 
 namespace {
 
@@ -51,8 +52,10 @@ void set_gradients(const std::vector<at::Tensor>& params, int step) {
   auto gen = at::detail::createCPUGenerator(100 + step);
   for (size_t i = 0; i < params.size(); ++i) {
     at::Tensor g = at::randn(params[i].sizes(), gen);
-    if (i == 2 && step == 2) params[i].mutable_grad() = at::Tensor();
-    else params[i].mutable_grad() = g;
+    if (i == 2 && step == 2)
+      params[i].mutable_grad() = at::Tensor();
+    else
+      params[i].mutable_grad() = g;
   }
 }
 
@@ -78,8 +81,10 @@ TEST_CASE("FusedAdamW takes the steps torch::optim::AdamW takes", "[core][optimi
       INFO("parameter " << i);
       CHECK(max_relative_difference(got_params[i], want_params[i]) < 1e-5);
       CHECK_FALSE(at::equal(got_params[i], make_parameters(1)[i]));  // it moved
-      const auto& ws = static_cast<torch::optim::AdamWParamState&>(*want.state().at(want_params[i].unsafeGetTensorImpl()));
-      const auto& gs = static_cast<torch::optim::AdamWParamState&>(*got.state().at(got_params[i].unsafeGetTensorImpl()));
+      const auto& ws =
+          static_cast<torch::optim::AdamWParamState&>(*want.state().at(want_params[i].unsafeGetTensorImpl()));
+      const auto& gs =
+          static_cast<torch::optim::AdamWParamState&>(*got.state().at(got_params[i].unsafeGetTensorImpl()));
       CHECK(gs.step() == ws.step());
       CHECK(gs.step() == (i == 2 ? 5 : 6));
       CHECK(max_relative_difference(gs.exp_avg(), ws.exp_avg()) < 1e-5);

@@ -6,10 +6,13 @@
 #include <cmath>
 
 #include "base/errors.h"
-#include "core/engine.h"
+#include "core/spec/engine.h"
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 
 namespace {
 
@@ -52,11 +55,11 @@ TEST_CASE("evaluate_run builds every budgeted policy by name and meets its budge
       CHECK(r.budget_note.empty());
     }
   }
-  WidthPolicySpec spec{.name = "ttt", .budget = 0.6, .gamma = 1.0};
+  WidthPolicySpec spec{.name = "ttt", .budget = 0.6, .options = {{"gamma", 1.0}}};
   CHECK(evaluate_run(c, c.train.checkpoint_path, spec).expert_budget == Approx(0.6).epsilon(kBudgetTolerance));
   spec.name = "layer";
   CHECK_THROWS_WITH(evaluate_run(c, c.train.checkpoint_path, spec),
-                    Catch::Contains("unknown width policy; known: uniform, uniform_k, threshold, ttt, layer_budget"));
+                    Catch::Contains("unknown width policy; known: layer_budget, threshold, ttt, uniform, uniform_k"));
 }
 
 TEST_CASE("evaluate_run explains a budget it misses", "[core][policy]") {

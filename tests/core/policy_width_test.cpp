@@ -3,11 +3,12 @@
 // registry's budgets on a tiny trained model, and the registry's unknown-name error.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "base/errors.h"
 #include "core/eval/evaluate.h"
+#include "core/model/gpt.h"
 #include "core/policy/layer_budget_width.h"
 #include "core/policy/threshold_width.h"
 #include "core/policy/ttt_width.h"
@@ -15,6 +16,11 @@
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
+using namespace mose::core::eval;
+using namespace mose::core::policy;
 
 namespace {
 
@@ -36,8 +42,7 @@ RoutingDecision random_routing(int64_t tokens, int64_t k, int64_t experts, uint6
 double achieved_width(const WidthChooser& chooser, const RoutingDecision& routing) {
   const at::Tensor units = chooser.hidden_units(0, routing, kDff);
   const at::Tensor valid = routing.expert_index >= 0;
-  return units.masked_select(valid).sum().item<double>() /
-         (static_cast<double>(kDff) * valid.sum().item<double>());
+  return units.masked_select(valid).sum().item<double>() / (static_cast<double>(kDff) * valid.sum().item<double>());
 }
 
 at::Tensor valid_probs(const RoutingDecision& r) { return assignment_probs(r).masked_select(r.expert_index >= 0); }
@@ -116,7 +121,7 @@ TEST_CASE("fit_gamma's calibration loss is at most the loss at gamma = 1", "[cor
   train.optim.warmup_steps = 5;
   Trainer trainer(model, train, testing::synthetic_batches(8, model.seq_len, model.vocab_size), "policy-test");
   trainer.run();
-  Gpt& gpt = trainer.model();
+  LanguageModel& gpt = trainer.model();
   const at::Tensor windows = testing::synthetic_batches(16, model.seq_len, model.vocab_size)(100000, 0);
   const double budget = 0.5;
   const GammaFit fit = fit_gamma(gpt, windows, budget, kGrid, 8);
@@ -176,10 +181,9 @@ TEST_CASE("an unknown width policy name lists the known ones", "[core][policy]")
   WidthPolicySpec spec;
   spec.name = "thresh";
   CHECK_THROWS_WITH(spec.validate(),
-                    Catch::Contains("unknown width policy; known: uniform, uniform_k, threshold, ttt, layer_budget"));
+                    Catch::Contains("unknown width policy; known: layer_budget, threshold, ttt, uniform, uniform_k"));
   Gpt model(testing::tiny_model(), 1);
   CHECK_THROWS_AS(make_width_policy(spec, model, at::Tensor(), 8), mose::ConfigError);
-  CHECK(known_width_policies() == std::vector<std::string>{"uniform", "uniform_k", "threshold", "ttt", "layer_budget"});
   spec.name = "ttt";
   spec.budget = 0.05;  // below the grid
   CHECK_THROWS_AS(spec.validate(), mose::ConfigError);

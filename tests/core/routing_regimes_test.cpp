@@ -1,8 +1,8 @@
 // Each routing regime against hand-computed cases: which experts run, their gates, the
 // losses, and the slot bookkeeping (empty slots, null experts, capacity).
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
@@ -13,6 +13,8 @@
 #include "core/model/top_p_router.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
 
 namespace {
 
@@ -43,7 +45,7 @@ TEST_CASE("capacity and expert counts ignore empty slots", "[core][router]") {
 TEST_CASE("expert choice: each expert takes its top-C tokens of each sequence", "[core][router]") {
   RouterConfig config;
   config.type = "expert_choice";
-  config.expert_capacity = 1.0;  // C = ceil(1 * 4 / 2) = 2 tokens per expert per sequence
+  config.options.set("model.router.expert_capacity", 1.0);  // C = ceil(1 * 4 / 2) = 2 tokens per expert per sequence
   at::Generator init = at::detail::createCPUGenerator(1);
   ExpertChoiceRouter router(config, 2, 2, init);
   set_weight(router, at::eye(2));
@@ -77,9 +79,9 @@ TEST_CASE("top-p: the fewest experts whose mass reaches p, at most k_max", "[cor
 
   RouterConfig config;
   config.type = "top_p";
-  config.top_p = 0.6;
+  config.options.set("model.router.top_p", 0.6);
   config.top_k = 2;  // the cap: token 2 is cut to two experts
-  config.entropy_loss_coef = 0.1;
+  config.options.set("model.router.entropy_loss_coef", 0.1);
   at::Generator init = at::detail::createCPUGenerator(1);
   TopPRouter router(config, 3, 3, init);
   set_weight(router, at::eye(3));
@@ -104,8 +106,8 @@ TEST_CASE("null experts: null slots compute nothing and steer towards the target
   RouterConfig config;
   config.type = "null_experts";
   config.top_k = 2;
-  config.null_experts = 1;
-  config.null_target = 0.25;
+  config.options.set("model.router.null_experts", 1);
+  config.options.set("model.router.null_target", 0.25);
   at::Generator init = at::detail::createCPUGenerator(1);
   NullExpertRouter router(config, 3, 2, init);  // 2 real experts + 1 null (output 2)
   set_weight(router, at::eye(3));
@@ -134,8 +136,8 @@ TEST_CASE("random-k: k drawn in [k_min, k_max] in training, top_k at inference",
   RouterConfig config;
   config.type = "random_k";
   config.top_k = 2;
-  config.k_min = 1;
-  config.k_max = 3;
+  config.options.set("model.router.k_min", 1);
+  config.options.set("model.router.k_max", 3);
   at::Generator init = at::detail::createCPUGenerator(1);
   RandomKRouter layer1(config, 8, 4, init), layer2(config, 8, 4, init);
   at::Tensor x = at::randn({6, 8}, init);
@@ -159,7 +161,7 @@ TEST_CASE("random-k: k drawn in [k_min, k_max] in training, top_k at inference",
   CHECK(at::equal(layer1.route(x, RouteOptions{}).expert_index.ge(0).sum(1), at::full({6}, 4, at::kLong)));
   CHECK_THROWS_WITH(layer1.set_inference_k(5), Catch::Contains("expected 1 to 4"));
 
-  config.k_granularity = "layer";
+  config.options.set("model.router.k_granularity", "layer");
   RandomKRouter per_layer(config, 8, 4, init);
   RouteOptions options;
   options.training = true;

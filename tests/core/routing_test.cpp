@@ -1,7 +1,7 @@
 // Router losses and capacity against hand-computed values on tiny inputs.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
@@ -14,6 +14,8 @@ at::Tensor counts_of(const at::Tensor& top, int64_t experts) { return at::bincou
 }  // namespace
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
 
 TEST_CASE("Switch balance loss matches the hand computation", "[core][router]") {
   // 2 tokens, 2 experts, top-1: both tokens pick expert 0.
@@ -76,6 +78,10 @@ TEST_CASE("unknown router names list the known ones", "[core][router]") {
   ModelConfig model;
   model.router.type = "expert_choise";
   at::Generator init = at::detail::createCPUGenerator(1);
-  CHECK_THROWS_WITH(make_router(model, init), Catch::Contains("unknown router 'expert_choise'; known: topk, expert_choice"));
-  CHECK_THROWS_WITH(model.validate(), Catch::Contains("model.router.type = 'expert_choise': unknown router; known: topk"));
+  CHECK_THROWS_WITH(
+      make_router(model, init),
+      Catch::Contains("model.router.type = 'expert_choise': unknown router; known: deepseek, expert_choice, "));
+  CHECK_THROWS_WITH(
+      model.validate(),
+      Catch::Contains("model.router.type = 'expert_choise': unknown router; known: deepseek, expert_choice, "));
 }

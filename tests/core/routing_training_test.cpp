@@ -2,16 +2,19 @@
 // byte-level): its loss falls well below the untrained model's, the experts per token it
 // measures in evaluation match its setting, and the width policies meet their budgets on it.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <string>
 
-#include "core/engine.h"
+#include "core/spec/engine.h"
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 
 namespace {
 
@@ -24,7 +27,7 @@ RunConfig regime_run(const std::filesystem::path& dir, const std::string& router
   c.train.optim.lr = 1e-2;
   c.train.optim.warmup_steps = 10;
   c.train.width.widths = {0.5, 1.0};  // MoSE: sandwich over two widths
-  c.train.width.sandwich_random = 0;
+  c.train.width.options.set("train.width.sandwich_random", 0);
   c.train.checkpoint_path = (dir / (router + ".pt")).string();
   c.eval.tokens = 2048;
   c.eval.batch_size = 16;
@@ -74,7 +77,8 @@ TEST_CASE("routing regime topk trains and runs k experts per token", "[core][rou
 TEST_CASE("routing regime expert_choice trains and runs c experts per token", "[core][routing][training]") {
   testing::TempDir dir;
   RunConfig c = regime_run(dir.path(), "expert_choice");
-  c.model.router.expert_capacity = 1.5;  // C = ceil(1.5 * 32 / 4) = 12 tokens per expert per sequence
+  c.model.router.options.set("model.router.expert_capacity",
+                             1.5);  // C = ceil(1.5 * 32 / 4) = 12 tokens per expert per sequence
   RegimeResult r = train_and_evaluate(c);
   CHECK(experts_per_token(r.full) == Approx(1.5));
 }
@@ -82,8 +86,8 @@ TEST_CASE("routing regime expert_choice trains and runs c experts per token", "[
 TEST_CASE("routing regime deepseek trains with fine-grained and shared experts", "[core][routing][training]") {
   testing::TempDir dir;
   RunConfig c = regime_run(dir.path(), "deepseek");
-  c.model.router.granularity = 2;     // 8 experts of 32 hidden units, 1 shared, 7 routed
-  c.model.router.shared_experts = 1;  // top-(2 * 2 - 1) = top-3 routed + 1 shared
+  c.model.router.options.set("model.router.granularity", 2);     // 8 experts of 32 hidden units, 1 shared, 7 routed
+  c.model.router.options.set("model.router.shared_experts", 1);  // top-(2 * 2 - 1) = top-3 routed + 1 shared
   RegimeResult r = train_and_evaluate(c);
   CHECK(experts_per_token(r.full) == Approx(3.0));
   for (const MoeLayerStats& s : r.full.layers) {
@@ -97,7 +101,7 @@ TEST_CASE("routing regime deepseek trains with fine-grained and shared experts",
 TEST_CASE("routing regime top_p trains and uses between 1 and k_max experts", "[core][routing][training]") {
   testing::TempDir dir;
   RunConfig c = regime_run(dir.path(), "top_p");
-  c.model.router.top_p = 0.7;  // at 0.5, top-2 of 4 always reaches p: top_p would equal topk
+  c.model.router.options.set("model.router.top_p", 0.7);  // at 0.5, top-2 of 4 always reaches p: top_p would equal topk
   c.model.router.top_k = 3;
   RegimeResult r = train_and_evaluate(c);
   const double used = experts_per_token(r.full);
@@ -112,9 +116,9 @@ TEST_CASE("routing regime top_p trains and uses between 1 and k_max experts", "[
 TEST_CASE("routing regime null_experts trains and real experts fill the non-null slots", "[core][routing][training]") {
   testing::TempDir dir;
   RunConfig c = regime_run(dir.path(), "null_experts");
-  c.model.router.null_experts = 2;
-  c.model.router.null_target = 0.25;
-  c.model.router.null_loss_coef = 0.1;
+  c.model.router.options.set("model.router.null_experts", 2);
+  c.model.router.options.set("model.router.null_target", 0.25);
+  c.model.router.options.set("model.router.null_loss_coef", 0.1);
   RegimeResult r = train_and_evaluate(c);
   double nulls = 0, tokens = 0;
   for (const MoeLayerStats& s : r.full.layers) nulls += s.null_assignments, tokens += s.tokens;
@@ -125,8 +129,8 @@ TEST_CASE("routing regime null_experts trains and real experts fill the non-null
 TEST_CASE("routing regime random_k trains over k in [1, 3] and runs top_k at inference", "[core][routing][training]") {
   testing::TempDir dir;
   RunConfig c = regime_run(dir.path(), "random_k");
-  c.model.router.k_min = 1;
-  c.model.router.k_max = 3;
+  c.model.router.options.set("model.router.k_min", 1);
+  c.model.router.options.set("model.router.k_max", 3);
   RegimeResult r = train_and_evaluate(c);
   CHECK(experts_per_token(r.full) == Approx(2.0));
   // Any k at inference, through the uniform_k policy: expert FLOPs follow k.
@@ -149,7 +153,7 @@ TEST_CASE("routing regime random_k trains over k in [1, 3] and runs top_k at inf
 TEST_CASE("routing regime soft_topk trains and runs its learned budget of experts", "[core][routing][training]") {
   testing::TempDir dir;
   RunConfig c = regime_run(dir.path(), "soft_topk");
-  c.model.router.soft_alpha = 0.05;
+  c.model.router.options.set("model.router.soft_alpha", 0.05);
   RegimeResult r = train_and_evaluate(c);
   // The learned per-layer k average to top_k = 2 by construction; measured within 5%.
   CHECK(experts_per_token(r.full) == Approx(2.0).epsilon(0.05));

@@ -4,28 +4,33 @@
 // follow from what ran.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <memory>
 
-#include "core/eval/flops.h"
 #include "core/model/gpt.h"
 #include "core/model/width_chooser.h"
 #include "core/policy/threshold_width.h"
 #include "core/policy/ttt_width.h"
+#include "core/spec/flops.h"
+#include "core/spec/routing_regime.h"
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
+using namespace mose::core::policy;
 
 namespace {
 
 ModelConfig regime_model(const std::string& router) {
   ModelConfig m = testing::tiny_model();
   m.router.type = router;
-  m.router.granularity = 2;  // deepseek: 8 experts of 16, 1 shared, top-3 routed
-  m.router.top_p = 0.6;
-  m.router.k_max = 3;
+  m.router.options.set("model.router.granularity", 2);  // deepseek: 8 experts of 16, 1 shared, top-3 routed
+  m.router.options.set("model.router.top_p", 0.6);
+  m.router.options.set("model.router.k_max", 3);
   return m;
 }
 
@@ -34,8 +39,10 @@ std::vector<std::unique_ptr<WidthChooser>> choosers(const ModelConfig& m) {
   const int layers = m.n_moe_layers(), experts = m.routed_experts();
   out.push_back(std::make_unique<UniformWidth>(0.5));
   out.push_back(std::make_unique<PerLayerWidth>(std::vector<double>(layers, 0.25)));
-  out.push_back(std::make_unique<PerExpertWidth>(std::vector<std::vector<double>>(layers, std::vector<double>(experts, 0.75))));
-  out.push_back(std::make_unique<RandomAssignmentWidth>(std::vector<double>{0.25, 1.0}, at::detail::createCPUGenerator(4)));
+  out.push_back(
+      std::make_unique<PerExpertWidth>(std::vector<std::vector<double>>(layers, std::vector<double>(experts, 0.75))));
+  out.push_back(
+      std::make_unique<RandomAssignmentWidth>(std::vector<double>{0.25, 1.0}, at::detail::createCPUGenerator(4)));
   ThresholdSchedule schedule{{0.3}, {0.5, 1.0}};
   out.push_back(std::make_unique<ThresholdWidth>(std::vector<ThresholdSchedule>(layers, schedule)));
   out.push_back(std::make_unique<TttWidth>(0.5, std::vector<double>{0.25, 0.5, 0.75, 1.0},
@@ -46,7 +53,7 @@ std::vector<std::unique_ptr<WidthChooser>> choosers(const ModelConfig& m) {
 }  // namespace
 
 TEST_CASE("every routing regime runs with every width chooser", "[core][routing]") {
-  for (const std::string& router : router_types()) {
+  for (const std::string& router : spec::router_regimes().names()) {
     ModelConfig m = regime_model(router);
     Gpt model(m, 3);
     at::Tensor tokens = at::randint(m.vocab_size, {2, m.seq_len}, at::detail::createCPUGenerator(5));
@@ -85,7 +92,7 @@ TEST_CASE("every routing regime runs with every width chooser", "[core][routing]
 
 TEST_CASE("regime FLOPs: null experts count in the router only, deepseek keeps compute", "[core][routing][flops]") {
   ModelConfig topk = regime_model("topk"), nulls = regime_model("null_experts"), deepseek = regime_model("deepseek");
-  nulls.router.null_experts = 3;
+  nulls.router.options.set("model.router.null_experts", 3);
   nulls.vocab_size = topk.vocab_size = deepseek.vocab_size = 64;
   const double d = topk.d_model, layers = topk.n_moe_layers();
   CHECK(non_expert_flops_per_token(nulls, 16).router == Approx(layers * 2 * d * (4 + 3)));
@@ -106,7 +113,7 @@ TEST_CASE("regime FLOPs: null experts count in the router only, deepseek keeps c
     CHECK(s.computed() == 16 * 3);
     CHECK(s.hidden_units == (16 * 3 + 16) * 8);  // every assignment at 8 of 16 hidden units
   }
-  deepseek.router.shared_slimmable = false;
+  deepseek.router.options.set("model.router.shared_slimmable", false);
   Gpt full_shared(deepseek, 1);
   out = full_shared.forward(tokens, context);
   for (const MoeLayerStats& s : read_usage(out.moe_usage)) CHECK(s.hidden_units == 16 * 3 * 8 + 16 * 16);

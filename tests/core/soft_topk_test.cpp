@@ -1,8 +1,8 @@
 // The Laplace soft top-k (LapSum): its closed-form threshold against a numerical root-find,
 // its gradients against finite differences, its hard limit, and the soft top-k router.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
@@ -10,6 +10,8 @@
 #include "core/model/soft_topk_router.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
 
 namespace {
 
@@ -101,7 +103,7 @@ TEST_CASE("learned layer budgets keep their mean and the router runs about k exp
 
   RouterConfig config;
   config.type = "soft_topk";
-  config.soft_alpha = 0.05;
+  config.options.set("model.router.soft_alpha", 0.05);
   at::Generator init = at::detail::createCPUGenerator(2);
   SoftTopKRouter router(config, 16, 8, init);
   at::Tensor x = at::randn({256, 16}, init);

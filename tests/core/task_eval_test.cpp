@@ -2,8 +2,8 @@
 // known log-likelihoods (a model with all-zero weights predicts the uniform distribution)
 // and against scoring each sequence by hand from the model's logits.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <fstream>
@@ -11,9 +11,14 @@
 #include "base/errors.h"
 #include "core/data/byte_tokenizer.h"
 #include "core/eval/task_eval.h"
+#include "core/model/gpt.h"
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
+using namespace mose::core::eval;
 
 namespace {
 
@@ -21,10 +26,6 @@ ModelConfig byte_model() {
   ModelConfig m = testing::tiny_model();
   m.vocab_size = data::ByteTokenizer::kVocabSize;
   return m;
-}
-
-void write(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
 }
 
 std::vector<int64_t> bytes(const std::string& s) {
@@ -57,52 +58,6 @@ double reference_logprob(Gpt& model, const Continuation& c, const WidthChooser& 
 
 }  // namespace
 
-TEST_CASE("multiple-choice JSONL lines parse, with escapes and unknown keys", "[core][tasks]") {
-  const ChoiceItem item = parse_choice_line(
-      R"({"id": 7, "meta": {"src": [1, true, null]}, "context": "Tab\there \"q\" \u00e9\ud83d\ude00",)"
-      R"( "choices": [" a", " b\n", " c"], "gold": 2})",
-      "x.jsonl:1");
-  CHECK(item.context == "Tab\there \"q\" \xc3\xa9\xf0\x9f\x98\x80");
-  CHECK(item.choices == std::vector<std::string>{" a", " b\n", " c"});
-  CHECK(item.gold == 2);
-}
-
-TEST_CASE("malformed task lines are DataErrors naming file and line", "[core][tasks]") {
-  testing::TempDir dir;
-  const auto path = dir.path() / "bad.jsonl";
-  const std::string good = R"({"context": "c", "choices": [" a", " b"], "gold": 1})";
-  for (const auto& [line, expected] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"context": "c", "choices": [" a", " b"], "gold": 2})", "\"gold\" missing or not an index in [0, 2)"},
-           {R"({"context": "c", "choices": [" a"], "gold": 0})", "fewer than 2"},
-           {R"({"choices": [" a", " b"], "gold": 0})", "missing \"context\""},
-           {R"({"context": "c", "choices": [" a", " b"], "gold": 0.5})", "not an index"},
-           {R"({"context": "c" "choices": []})", "expected '}'"},
-           {R"({"context": "c", "choices": [" a", " b"], "gold": 0} x)", "text after the object"},
-           {R"({"context": "unterminated)", "unterminated string"}}) {
-    write(path, good + "\n\n" + line + "\n");
-    INFO(line);
-    CHECK_THROWS_AS(read_choice_task(path), mose::DataError);
-    CHECK_THROWS_WITH(read_choice_task(path), Catch::Contains(path.string() + ":3:") && Catch::Contains(expected));
-  }
-  write(path, good + "\n");
-  CHECK(read_choice_task(path).size() == 1);
-  write(dir.path() / "one.txt", "oneword\n");
-  CHECK_THROWS_WITH(read_last_word_task(dir.path() / "one.txt"), Catch::Contains("one.txt:1:"));
-  CHECK_THROWS_WITH(task_kind(dir.path() / "x.csv"), Catch::Contains("expected .jsonl"));
-}
-
-TEST_CASE("last-word lines split before the last word", "[core][tasks]") {
-  testing::TempDir dir;
-  write(dir.path() / "lw.txt", "the cat sat on the mat\r\n\nit was a dark night  \n");
-  const auto items = read_last_word_task(dir.path() / "lw.txt");
-  REQUIRE(items.size() == 2);
-  CHECK(items[0].context == "the cat sat on the");
-  CHECK(items[0].target == " mat");
-  CHECK(items[1].context == "it was a dark");
-  CHECK(items[1].target == " night");
-  CHECK(task_name(dir.path() / "lw.txt") == "lw");
-}
-
 TEST_CASE("a uniform model gives the known log-likelihoods, acc and acc_norm", "[core][tasks]") {
   // All-zero weights: the final LayerNorm outputs 0, every logit is 0, p = 1/256 per byte,
   // so log p(choice) = -bytes(choice) * ln 256: acc picks the shortest choice and
@@ -113,10 +68,10 @@ TEST_CASE("a uniform model gives the known log-likelihoods, acc and acc_norm", "
     for (auto& p : model.parameters()) p.zero_();
   }
   const data::ByteTokenizer bytes_tok;
-  const std::vector<ChoiceItem> items{
-      {"The sky is", {" blue", " a", " green"}, 1},       // gold shortest: acc right, acc_norm wrong
-      {"Two plus two is", {" four", " 4", " five"}, 0},   // gold not shortest: acc wrong, acc_norm right
-      {"Water is", {" wet", " dryish"}, 0}};              // gold shortest and first: both right
+  const std::vector<data::ChoiceItem> items{
+      {"The sky is", {" blue", " a", " green"}, 1},      // gold shortest: acc right, acc_norm wrong
+      {"Two plus two is", {" four", " 4", " five"}, 0},  // gold not shortest: acc wrong, acc_norm right
+      {"Water is", {" wet", " dryish"}, 0}};             // gold shortest and first: both right
   const UniformWidth full(1.0);
   const TaskResult r = evaluate_choice_task(model, bytes_tok, items, full, 2, "hand");
   CHECK(r.items == 3);
@@ -167,7 +122,7 @@ TEST_CASE("last-word accuracy counts targets that greedy decoding reproduces", "
   };
   // Targets decoded greedily (3 bytes) are right; one whose first byte is the least
   // likely is wrong: accuracy 2/3.
-  std::vector<LastWordItem> items;
+  std::vector<data::LastWordItem> items;
   for (const std::string context : {"one two", "three four"}) {
     std::string target;
     for (int i = 0; i < 3; ++i) target += static_cast<char>(next_logits(context + target).argmax().item<int64_t>());

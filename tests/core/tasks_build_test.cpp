@@ -14,6 +14,9 @@
 
 namespace fs = std::filesystem;
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 
 namespace {
 
@@ -29,7 +32,8 @@ std::string slurp(const fs::path& path) {
 }
 
 void build_tasks(const fs::path& out) {
-  const std::string command = "python3 '" + (kSource / "scripts/build-tasks").string() + "' --out '" + out.string() + "'";
+  const std::string command =
+      "python3 '" + (kSource / "scripts/build-tasks").string() + "' --out '" + out.string() + "'";
   INFO(command);
   REQUIRE(std::system(command.c_str()) == 0);
 }

@@ -9,8 +9,8 @@
 #include <random>
 #include <string>
 
-#include "core/config.h"
 #include "core/data/counter_rng.h"
+#include "core/spec/config.h"
 #include "core/train/trainer.h"
 #include "cuda_skip.h"
 
@@ -29,8 +29,8 @@ inline double relative_error(const at::Tensor& got, const at::Tensor& want) {
 // A short CPU training run on the first `max_bytes` of GCIDE (prepared under dir/data):
 // 2 layers of d_model 32, 2 heads, sequences of 32, 4 experts top-2, batches of 8. Each
 // test sets what it is about (d_ff, steps, schedule, widths, evaluation).
-inline RunConfig gcide_run(const std::filesystem::path& dir, int64_t max_bytes) {
-  RunConfig c;
+inline spec::RunConfig gcide_run(const std::filesystem::path& dir, int64_t max_bytes) {
+  spec::RunConfig c;
   c.data.max_bytes = max_bytes;
   c.data.cache_dir = dir / "data";
   c.model.n_layer = 2;
@@ -44,8 +44,8 @@ inline RunConfig gcide_run(const std::filesystem::path& dir, int64_t max_bytes) 
   return c;
 }
 
-inline ModelConfig tiny_model() {
-  ModelConfig m;
+inline spec::ModelConfig tiny_model() {
+  spec::ModelConfig m;
   m.vocab_size = 64;
   m.n_layer = 2;
   m.n_head = 2;
@@ -59,7 +59,7 @@ inline ModelConfig tiny_model() {
 }
 
 // Deterministic synthetic batches: a pure function of (step, micro), like the real sampler.
-inline BatchFn synthetic_batches(int batch, int seq_len, int64_t vocab) {
+inline train::BatchFn synthetic_batches(int batch, int seq_len, int64_t vocab) {
   return [=](int64_t step, int micro) {
     at::Tensor out = at::empty({batch, seq_len + 1}, at::kLong);
     data::CounterRng rng(7, step, micro);

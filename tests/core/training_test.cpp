@@ -2,18 +2,23 @@
 // MoSE model learns well below the unigram baseline; after multi-width training every
 // width beats the untrained model, and full width matches standard MoE trained alike.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
 #include "core/data/batch_sampler.h"
 #include "core/data/dataset.h"
-#include "core/engine.h"
 #include "core/eval/evaluate.h"
+#include "core/model/gpt.h"
+#include "core/spec/engine.h"
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
+using namespace mose::core::eval;
 
 namespace {
 
@@ -54,7 +59,7 @@ TEST_CASE("MoSE trains on the default corpus and every width beats the untrained
   RunConfig mose = small_run(dir.path());
   mose.train.width.widths = {0.25, 0.5, 0.75, 1.0};
   mose.train.width.sampler = "sandwich";
-  mose.train.width.sandwich_random = 1;
+  mose.train.width.options.set("train.width.sandwich_random", 1);
   mose.train.checkpoint_path = (dir.path() / "mose.pt").string();
 
   const double unigram = unigram_baseline_loss(mose);
@@ -72,7 +77,7 @@ TEST_CASE("MoSE trains on the default corpus and every width beats the untrained
   INFO("unigram " << unigram << ", untrained " << untrained << ", moe " << moe_loss << ", mose@0.25 " << mose_loss[0]
                   << ", mose@1 " << mose_loss.back());
   CHECK(untrained == Approx(std::log(256.0)).epsilon(0.05));
-  CHECK(moe_loss < 0.8 * unigram);            // well below the unigram baseline
+  CHECK(moe_loss < 0.8 * unigram);  // well below the unigram baseline
   CHECK(mose_loss.back() < 0.8 * unigram);
   for (double loss : mose_loss) CHECK(loss < untrained - 1.0);
   CHECK(mose_loss.back() < 1.03 * moe_loss);  // full width within a few percent of standard MoE

@@ -1,7 +1,7 @@
 // Multi-width samplers: which passes a step runs, widest first, reproducibly.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "core/model/width_chooser.h"
 #include "core/train/lr_schedule.h"
@@ -9,6 +9,9 @@
 #include "test_support.h"
 
 using namespace mose::core;
+using namespace mose::core::spec;
+using namespace mose::core::model;
+using namespace mose::core::train;
 
 namespace {
 
@@ -25,7 +28,7 @@ TEST_CASE("sandwich runs max, min and n random passes, all runs every width", "[
   ModelConfig model = testing::tiny_model();
   WidthTrainingConfig w;
   w.sampler = "sandwich";
-  w.sandwich_random = 2;
+  w.options.set("train.width.sandwich_random", 2);
   auto passes = WidthSampler(w, model).passes(1);
   REQUIRE(passes.size() == 4);
   CHECK(passes[0].full_width);

@@ -14,8 +14,8 @@
 
 using namespace mose::db;
 using namespace mose::db::testing;
-using mose::db::sql::Migration;
 using mose::db::sql::migrate;
+using mose::db::sql::Migration;
 
 namespace {
 

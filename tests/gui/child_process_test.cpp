@@ -4,9 +4,9 @@
 #include <chrono>
 #include <thread>
 
-#include "app/mose_gui/view_model/child_process.h"
+#include "app/gui/view_model/child_process.h"
 
-namespace mose::gui::view_model {
+namespace mose::app::gui::view_model {
 namespace {
 
 void wait_exit(const ChildProcess& child) {
@@ -37,4 +37,4 @@ TEST_CASE("child process: a program that cannot run exits 127 with the reason", 
 }
 
 }  // namespace
-}  // namespace mose::gui::view_model
+}  // namespace mose::app::gui::view_model

@@ -7,18 +7,20 @@
 #include <cmath>
 #include <set>
 
-#include "app/mose_gui/view_model/frontier_view.h"
+#include "app/gui/view_model/frontier_view.h"
 #include "gui/gui_test_support.h"
-#include "study/analysis_frontiers.h"
+#include "study/analysis/analysis_frontiers.h"
+#include "study/analysis/metric_names.h"
 
-namespace mose::gui::view_model {
+namespace mose::app::gui::view_model {
 namespace {
 
 using testing::load_fixture;
 
 std::size_t eval_trials(const StudySnapshot& snapshot) {
-  return static_cast<std::size_t>(std::count_if(snapshot.data.trials.begin(), snapshot.data.trials.end(),
-                                                [](const study::TrialRow& r) { return r.trial.kind == db::TrialKind::kEval; }));
+  return static_cast<std::size_t>(
+      std::count_if(snapshot.data.trials.begin(), snapshot.data.trials.end(),
+                    [](const study::analysis::TrialRow& r) { return r.trial.kind == db::TrialKind::kEval; }));
 }
 
 TEST_CASE("frontier view: one series per group, frontiers as study/ computes them", "[gui][frontier_view]") {
@@ -33,7 +35,7 @@ TEST_CASE("frontier view: one series per group, frontiers as study/ computes the
   for (const Series& s : series) styles.insert(s.style);
   REQUIRE(styles.size() == 8);
 
-  const std::vector<study::Frontier> expected = study::study_frontiers(loaded.snapshot->data, {});
+  const std::vector<study::analysis::Frontier> expected = study::analysis::study_frontiers(loaded.snapshot->data, {});
   REQUIRE(expected.size() == series.size());
   for (std::size_t i = 0; i < series.size(); ++i) {
     REQUIRE(series[i].group == expected[i].group);
@@ -107,10 +109,11 @@ TEST_CASE("frontier view: ranges, nearest point and tooltip", "[gui][frontier_vi
   const PixelScale scale{.px_per_decade_x = 800, .px_per_unit_y = -600};
   REQUIRE(view.nearest_point(s.xs.back(), s.ys.back(), scale, 2.0) == id);
   // 10 pixels to the right is outside a 5-pixel radius (10 px = 10/800 decade).
-  REQUIRE_FALSE(view.nearest_point(s.xs.back() * std::pow(10.0, 10.0 / 800), s.ys.back() + 1.0, scale, 5.0).has_value());
+  REQUIRE_FALSE(
+      view.nearest_point(s.xs.back() * std::pow(10.0, 10.0 / 800), s.ys.back() + 1.0, scale, 5.0).has_value());
 
   const std::string tip = view.tooltip(id);
-  const study::TrialRow& row = *loaded.snapshot->data.find(id);
+  const study::analysis::TrialRow& row = *loaded.snapshot->data.find(id);
   REQUIRE_THAT(tip, Catch::StartsWith("#" + std::to_string(id) + "  " + row.group));
   REQUIRE_THAT(tip, Catch::Contains(row.full_label()));
   REQUIRE_THAT(tip, Catch::Contains("val_loss: "));
@@ -140,14 +143,17 @@ TEST_CASE("frontier view: y metric choice and direction", "[gui][frontier_view]"
   REQUIRE(std::find(loaded.snapshot->metric_names.begin(), loaded.snapshot->metric_names.end(), "perplexity") !=
           loaded.snapshot->metric_names.end());
   view.set_y_metric("perplexity");
-  REQUIRE(view.axes().y_direction == study::Direction::kMinimize);
+  REQUIRE(view.axes().y_direction == study::analysis::Direction::kMinimize);
   for (const Series& s : view.series()) {
     for (std::size_t i = 0; i < s.ys.size(); ++i) {
       REQUIRE(s.ys[i] == Approx(*loaded.snapshot->data.find(s.ids[i])->metric("perplexity")));
     }
   }
-  REQUIRE(default_direction("task.hellaswag.acc") == study::Direction::kMaximize);
-  REQUIRE(default_direction("val_loss") == study::Direction::kMinimize);
+  // Task accuracies are recorded as task/<name>/acc and acc_norm (study/analysis/metric_names.h).
+  REQUIRE(default_direction(study::analysis::task_metric("hellaswag", "acc")) == study::analysis::Direction::kMaximize);
+  REQUIRE(default_direction("task/hellaswag/acc_norm") == study::analysis::Direction::kMaximize);
+  REQUIRE(default_direction("task/hellaswag/items") == study::analysis::Direction::kMinimize);
+  REQUIRE(default_direction("val_loss") == study::analysis::Direction::kMinimize);
 }
 
 TEST_CASE("frontier view: log-axis ticks label narrow and wide ranges", "[gui][frontier_view]") {
@@ -182,4 +188,4 @@ TEST_CASE("frontier view: click selects, a second click with compare sets the ot
 }
 
 }  // namespace
-}  // namespace mose::gui::view_model
+}  // namespace mose::app::gui::view_model

@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "db/storage.h"
-#include "study/analysis.h"
-#include "study/recipe.h"
+#include "study/analysis/analysis.h"
+#include "study/recipe/recipe.h"
 #include "study/tiny_recipe.h"
 
-namespace mose::gui::testing {
+namespace mose::app::gui::testing {
 
 inline constexpr const char* kFixtureBody = R"(
 [modes.moe]
@@ -42,7 +42,7 @@ budgets = [0.25, 0.5, 0.75]
 struct FixtureStudy {
   std::filesystem::path db;
   std::filesystem::path recipe;
-  study::Recipe plan;
+  study::recipe::Recipe plan;
   std::vector<std::int64_t> eval_ids;  // the trial id of each plan.evaluation entry
 };
 
@@ -52,9 +52,10 @@ inline double fixture_loss(bool standard_moe, int top_k, std::int64_t seed, doub
   return base + (ttt ? 0.8 : 1.0) * degradation;
 }
 
-inline std::vector<db::Metric> fixture_eval_metrics(const study::Recipe& plan, const study::EvalTrialSpec& spec) {
-  const study::TrainingTrialSpec& training = plan.training[spec.training_index];
-  const core::RunConfig& config = training.config;
+inline std::vector<db::Metric> fixture_eval_metrics(const study::recipe::Recipe& plan,
+                                                    const study::recipe::EvalTrialSpec& spec) {
+  const study::recipe::TrainingTrialSpec& training = plan.training[spec.training_index];
+  const core::spec::RunConfig& config = training.config;
   const bool standard_moe = config.train.width.is_standard_moe();
   const bool ttt = spec.policy.name == "ttt";
   const double width = ttt ? spec.policy.budget : spec.policy.width;
@@ -80,8 +81,10 @@ inline void finish_training(db::Storage& storage, const db::ClaimedTrial& claime
     points.push_back({"tokens", step, static_cast<double>(step * 128)});
   }
   storage.append_curve(claimed.lease, points);
-  storage.add_artifact(claimed.lease, {.kind = "checkpoint", .path = "checkpoints/" + claimed.trial.config_hash + ".pt",
-                                       .checksum = "fnv1a64:0", .bytes = 123456});
+  storage.add_artifact(claimed.lease, {.kind = "checkpoint",
+                                       .path = "checkpoints/" + claimed.trial.config_hash + ".pt",
+                                       .checksum = "fnv1a64:0",
+                                       .bytes = 123456});
   storage.set_environment(claimed.lease, {{"host", "fixture"}, {"torch", "2.11.0"}});
   storage.finish(claimed.lease, {{"train_loss", 1.7}, {"tokens", 5120}, {"steps", 40}});
 }
@@ -90,26 +93,32 @@ inline void finish_training(db::Storage& storage, const db::ClaimedTrial& claime
 inline FixtureStudy make_fixture_study(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   FixtureStudy fixture;
-  fixture.recipe = study::testing::write_recipe(dir, study::testing::tiny_recipe_text("gui-fixture", dir, 40, kFixtureBody));
-  fixture.plan = study::load_recipe(fixture.recipe);
+  fixture.recipe =
+      study::testing::write_recipe(dir, study::testing::tiny_recipe_text("gui-fixture", dir, 40, kFixtureBody));
+  fixture.plan = study::recipe::load_recipe(fixture.recipe);
   fixture.db = dir / "study.db";
   std::unique_ptr<db::Storage> storage = db::open_storage(fixture.db.string());
-  const db::StudyRecord study =
-      storage->create_or_get_study({.name = fixture.plan.name, .recipe_path = fixture.recipe.string(), .recipe_text = ""});
+  const db::StudyRecord study = storage->create_or_get_study(
+      {.name = fixture.plan.name, .recipe_path = fixture.recipe.string(), .recipe_text = ""});
   std::vector<db::NewTrial> training;
-  for (const study::TrainingTrialSpec& spec : fixture.plan.training) {
-    training.push_back({.kind = db::TrialKind::kTrain, .config = spec.config_json, .config_hash = spec.config_hash,
+  for (const study::recipe::TrainingTrialSpec& spec : fixture.plan.training) {
+    training.push_back({.kind = db::TrialKind::kTrain,
+                        .config = spec.config_json,
+                        .config_hash = spec.config_hash,
                         .seed = static_cast<std::int64_t>(spec.config.train.seed)});
   }
   const std::vector<db::AddedTrial> parents = storage->add_trials(study.id, training);
   std::vector<db::NewTrial> evaluation;
-  for (const study::EvalTrialSpec& spec : fixture.plan.evaluation) {
-    evaluation.push_back({.kind = db::TrialKind::kEval, .config = spec.config_json, .config_hash = spec.config_hash,
+  for (const study::recipe::EvalTrialSpec& spec : fixture.plan.evaluation) {
+    evaluation.push_back({.kind = db::TrialKind::kEval,
+                          .config = spec.config_json,
+                          .config_hash = spec.config_hash,
                           .parent_id = parents[spec.training_index].id});
   }
   const std::vector<db::AddedTrial> evals = storage->add_trials(study.id, evaluation);
   for (const db::AddedTrial& added : evals) fixture.eval_ids.push_back(added.id);
-  while (const std::optional<db::ClaimedTrial> claimed = storage->claim_next({.worker = "fixture", .study_id = study.id})) {
+  while (const std::optional<db::ClaimedTrial> claimed =
+             storage->claim_next({.worker = "fixture", .study_id = study.id})) {
     if (claimed->trial.kind == db::TrialKind::kTrain) {
       finish_training(*storage, *claimed);
       continue;
@@ -124,4 +133,4 @@ inline FixtureStudy make_fixture_study(const std::filesystem::path& dir) {
   return fixture;
 }
 
-}  // namespace mose::gui::testing
+}  // namespace mose::app::gui::testing

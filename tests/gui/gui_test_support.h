@@ -8,10 +8,10 @@
 #include <memory>
 #include <string>
 
-#include "app/mose_gui/view_model/study_snapshot.h"
+#include "app/gui/view_model/study_snapshot.h"
 #include "gui/gui_fixture.h"
 
-namespace mose::gui::testing {
+namespace mose::app::gui::testing {
 
 inline std::filesystem::path scratch_dir(const std::string& name) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("mose_gui_test_" + name);
@@ -28,12 +28,12 @@ struct LoadedFixture {
 inline LoadedFixture load_fixture(const std::string& name) {
   LoadedFixture loaded{.fixture = make_fixture_study(scratch_dir(name))};
   std::unique_ptr<db::Storage> storage = db::open_storage(loaded.fixture.db.string());
-  const db::StudyRecord study = study::find_study(*storage, "");
-  study::StudyData data = study::load_study_data(*storage, study, &loaded.fixture.plan);
+  const db::StudyRecord study = study::analysis::find_study(*storage, "");
+  study::analysis::StudyData data = study::analysis::load_study_data(*storage, study, &loaded.fixture.plan);
   auto snapshot = std::make_shared<view_model::StudySnapshot>(view_model::make_snapshot(std::move(data), 0.0));
   snapshot->version = 1;
   loaded.snapshot = snapshot;
   return loaded;
 }
 
-}  // namespace mose::gui::testing
+}  // namespace mose::app::gui::testing

@@ -2,11 +2,11 @@
 // progress read back from a study snapshot.
 #include <catch2/catch.hpp>
 
-#include "app/mose_gui/view_model/launch_plan.h"
+#include "app/gui/view_model/launch_plan.h"
 #include "base/errors.h"
 #include "gui/gui_test_support.h"
 
-namespace mose::gui::view_model {
+namespace mose::app::gui::view_model {
 namespace {
 
 TEST_CASE("launch plan: trial counts and mose-study arguments", "[gui][launch]") {
@@ -38,4 +38,4 @@ TEST_CASE("launch plan: progress counts finished trials of both kinds", "[gui][l
 }
 
 }  // namespace
-}  // namespace mose::gui::view_model
+}  // namespace mose::app::gui::view_model

@@ -7,10 +7,10 @@
 #include <functional>
 #include <thread>
 
-#include "app/mose_gui/view_model/study_loader.h"
+#include "app/gui/view_model/study_loader.h"
 #include "gui/gui_test_support.h"
 
-namespace mose::gui::view_model {
+namespace mose::app::gui::view_model {
 namespace {
 
 // Polls `done` every 10 ms for up to 20 s (the loader checks every 50 ms here).
@@ -38,7 +38,8 @@ TEST_CASE("study loader: first snapshot, then new trials from another writer", "
   const db::AddedTrial added = writer->add_trial(
       first->data.study.id, {.kind = db::TrialKind::kEval,
                              .config = R"({"policy":{"name":"uniform","width":0.125},"training":"x"})",
-                             .config_hash = "live-trial", .parent_id = parent});
+                             .config_hash = "live-trial",
+                             .parent_id = parent});
   const auto claimed = writer->claim_next({.worker = "other", .study_id = first->data.study.id});
   REQUIRE(claimed);
   REQUIRE(claimed->trial.id == added.id);
@@ -54,8 +55,8 @@ TEST_CASE("study loader: trial records on request, curves from the training tria
   const testing::FixtureStudy fixture = testing::make_fixture_study(testing::scratch_dir("loader_records"));
   StudyLoader loader({.url = fixture.db.string(), .poll_s = 0.05});
   REQUIRE(eventually([&] { return loader.snapshot() != nullptr; }));
-  const study::TrialRow* eval = nullptr;
-  for (const study::TrialRow& row : loader.snapshot()->data.trials) {
+  const study::analysis::TrialRow* eval = nullptr;
+  for (const study::analysis::TrialRow& row : loader.snapshot()->data.trials) {
     if (row.trial.kind == db::TrialKind::kEval) eval = &row;
   }
   REQUIRE(eval != nullptr);
@@ -87,4 +88,4 @@ TEST_CASE("study loader: a store with no study reports the error as data and kee
 }
 
 }  // namespace
-}  // namespace mose::gui::view_model
+}  // namespace mose::app::gui::view_model

@@ -4,14 +4,15 @@
 
 #include <cmath>
 
-#include "app/mose_gui/view_model/trial_detail.h"
+#include "app/gui/view_model/trial_detail.h"
 #include "gui/gui_test_support.h"
 
-namespace mose::gui::view_model {
+namespace mose::app::gui::view_model {
 namespace {
 
-const study::TrialRow* find_eval(const study::StudyData& data, const std::string& mode, const std::string& top_k) {
-  for (const study::TrialRow& row : data.trials) {
+const study::analysis::TrialRow* find_eval(const study::analysis::StudyData& data, const std::string& mode,
+                                           const std::string& top_k) {
+  for (const study::analysis::TrialRow& row : data.trials) {
     if (row.trial.kind != db::TrialKind::kEval || row.mode != mode || row.policy != "uniform") continue;
     for (const auto& [axis, value] : row.axes) {
       if (axis == "model.router.top_k" && value == top_k) return &row;
@@ -22,9 +23,9 @@ const study::TrialRow* find_eval(const study::StudyData& data, const std::string
 
 TEST_CASE("trial detail: config of an evaluation = its model's config + policy, diffed by key", "[gui][trial_detail]") {
   const auto loaded = testing::load_fixture("config");
-  const study::StudyData& data = loaded.snapshot->data;
-  const study::TrialRow* a = find_eval(data, "mose", "1");
-  const study::TrialRow* b = find_eval(data, "mose", "2");
+  const study::analysis::StudyData& data = loaded.snapshot->data;
+  const study::analysis::TrialRow* a = find_eval(data, "mose", "1");
+  const study::analysis::TrialRow* b = find_eval(data, "mose", "2");
   REQUIRE(a != nullptr);
   REQUIRE(b != nullptr);
   const auto flat = flat_config(data, *a);
@@ -46,9 +47,8 @@ TEST_CASE("trial detail: config of an evaluation = its model's config + policy, 
 }
 
 TEST_CASE("trial detail: loss curves are placed at the tokens seen by their step", "[gui][trial_detail]") {
-  const std::vector<db::CurvePoint> points{{"lm_loss", 5, 3.0},          {"tokens", 5, 640},
-                                           {"lm_loss", 10, 2.5},         {"tokens", 10, 1280},
-                                           {"pass_loss:w0.25", 10, 2.9}, {"lr", 10, 0.001}};
+  const std::vector<db::CurvePoint> points{{"lm_loss", 5, 3.0},  {"tokens", 5, 640},           {"lm_loss", 10, 2.5},
+                                           {"tokens", 10, 1280}, {"pass_loss:w0.25", 10, 2.9}, {"lr", 10, 0.001}};
   const TrainingCurves curves = training_curves(points);
   REQUIRE(curves.x_label == "tokens");
   REQUIRE(curves.curves.size() == 2);
@@ -64,9 +64,12 @@ TEST_CASE("trial detail: loss curves are placed at the tokens seen by their step
 }
 
 TEST_CASE("trial detail: per-layer metrics by layer index, gaps as NaN", "[gui][trial_detail]") {
-  study::TrialRow row;
-  row.metrics = {{"moe0.mean_width", 0.5}, {"moe2.mean_width", 0.25}, {"moe1.load_max_over_mean", 1.3},
-                 {"moex.bad", 1.0},        {"mean_width", 0.4}};
+  study::analysis::TrialRow row;
+  row.metrics = {{"moe0.mean_width", 0.5},
+                 {"moe2.mean_width", 0.25},
+                 {"moe1.load_max_over_mean", 1.3},
+                 {"moex.bad", 1.0},
+                 {"mean_width", 0.4}};
   const std::vector<LayerMetric> layers = layer_metrics(row);
   REQUIRE(layers.size() == 2);
   REQUIRE(layers[0].name == "load_max_over_mean");
@@ -78,4 +81,4 @@ TEST_CASE("trial detail: per-layer metrics by layer index, gaps as NaN", "[gui][
 }
 
 }  // namespace
-}  // namespace mose::gui::view_model
+}  // namespace mose::app::gui::view_model

@@ -2,10 +2,10 @@
 // the search text.
 #include <catch2/catch.hpp>
 
-#include "app/mose_gui/view_model/trial_filter.h"
+#include "app/gui/view_model/trial_filter.h"
 #include "gui/gui_test_support.h"
 
-namespace mose::gui::view_model {
+namespace mose::app::gui::view_model {
 namespace {
 
 const Facet& facet(const TrialFilter& filter, const std::string& name) {
@@ -60,7 +60,7 @@ TEST_CASE("trial filter: an unchecked value hides its trials, set_all and unknow
 }
 
 TEST_CASE("trial filter: search is case-insensitive over id and labels", "[gui][trial_filter]") {
-  study::TrialRow row;
+  study::analysis::TrialRow row;
   row.trial.id = 42;
   row.label = "policy=uniform,width=0.5";
   row.training_label = "mode=MoSE,model.router.top_k=2";
@@ -73,4 +73,4 @@ TEST_CASE("trial filter: search is case-insensitive over id and labels", "[gui][
 }
 
 }  // namespace
-}  // namespace mose::gui::view_model
+}  // namespace mose::app::gui::view_model

@@ -1,10 +1,10 @@
 // Parsing of `mose-gui --script` files.
 #include <catch2/catch.hpp>
 
-#include "app/mose_gui/view_model/ui_script.h"
+#include "app/gui/view_model/ui_script.h"
 #include "base/errors.h"
 
-namespace mose::gui::view_model {
+namespace mose::app::gui::view_model {
 namespace {
 
 TEST_CASE("ui script: actions, comments and the rest-of-line search", "[gui][ui_script]") {
@@ -28,12 +28,11 @@ dump out/state.txt
 
 TEST_CASE("ui script: unknown actions and wrong argument counts name the line", "[gui][ui_script]") {
   REQUIRE_THROWS_WITH(parse_ui_script("wait-loaded\nfly away\n", "s.txt"),
-                      Catch::StartsWith("s.txt:2: unknown action 'fly'; expected one of ") &&
-                          Catch::Contains("hover"));
+                      Catch::StartsWith("s.txt:2: unknown action 'fly'; expected one of ") && Catch::Contains("hover"));
   REQUIRE_THROWS_AS(parse_ui_script("hover\n", "s.txt"), UsageError);
   REQUIRE_THROWS_WITH(parse_ui_script("filter policy uniform\n", "s.txt"),
                       Catch::Equals("s.txt:1: 'filter' takes 3 argument(s), got 2"));
 }
 
 }  // namespace
-}  // namespace mose::gui::view_model
+}  // namespace mose::app::gui::view_model

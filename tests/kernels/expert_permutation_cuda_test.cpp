@@ -59,12 +59,13 @@ Inputs make_inputs(const PermutationCase& c, uint64_t seed) {
   auto gen = at::detail::createCPUGenerator(seed);
   const std::vector<int64_t> shape = {c.tokens, c.k};
   at::Tensor experts = at::randint(c.experts, shape, gen, at::kLong);
-  if (c.hot_expert >= 0) experts = at::where(at::rand(shape, gen).lt(0.9), at::full({}, c.hot_expert, at::kLong), experts);
+  if (c.hot_expert >= 0)
+    experts = at::where(at::rand(shape, gen).lt(0.9), at::full({}, c.hot_expert, at::kLong), experts);
   experts = at::where(at::rand(shape, gen).lt(c.drop), at::full({}, -1, at::kLong), experts);
   at::Tensor widths = at::tensor(c.widths, at::kLong);
-  at::Tensor hidden = widths.index_select(0, at::randint(static_cast<int64_t>(c.widths.size()), {c.tokens * c.k}, gen,
-                                                          at::kLong))
-                          .reshape(shape);
+  at::Tensor hidden =
+      widths.index_select(0, at::randint(static_cast<int64_t>(c.widths.size()), {c.tokens * c.k}, gen, at::kLong))
+          .reshape(shape);
   Inputs in{experts.cuda(), hidden.cuda(), std::nullopt, widths.max().item<int64_t>()};
   if (c.widths.size() == 1) in.uniform = c.widths.front();
   return in;
@@ -98,8 +99,8 @@ TEST_CASE("the CUDA permutation kernel equals ATen's stable sort exactly", "[ker
     REQUIRE(got.level_offsets.scalar_type() == at::kInt);
     CHECK(at::equal(got.level_offsets, want.level_offsets));
     // And the sort is the documented one: CPU and GPU ATen sorts agree too.
-    const ExpertPermutation cpu = permute_assignments_by_sort(in.expert_index.cpu(), in.hidden_units.cpu(), c.experts,
-                                                              in.d_ff, in.uniform);
+    const ExpertPermutation cpu =
+        permute_assignments_by_sort(in.expert_index.cpu(), in.hidden_units.cpu(), c.experts, in.d_ff, in.uniform);
     CHECK(at::equal(want.order.cpu(), cpu.order));
     CHECK(at::equal(want.level_offsets.cpu(), cpu.level_offsets));
   }

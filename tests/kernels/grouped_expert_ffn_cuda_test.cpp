@@ -5,9 +5,9 @@
 // GPU machines only: each test skips itself without a CUDA device.
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
-#include <catch2/catch.hpp>
 #include <torch/cuda.h>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <limits>
 #include <vector>
@@ -44,8 +44,8 @@ std::vector<SlimMoeCase> gpu_cases(uint64_t seed) {
   for (Activation act : {Activation::kGelu, Activation::kSwiGlu}) {
     cases.push_back(make_case("bench-like uniform 0.25", 2048, 8, 8, 2, {128}, 0.0, act, seed + 50, 256, 512));
     cases.push_back(make_case("bench-like mixed", 2048, 8, 8, 2, {128, 256, 384, 512}, 0.05, act, seed + 51, 256, 512));
-    cases.push_back(make_case("bench-like skewed, 3 live experts", 1024, 8, 3, 2, {256, 512}, 0.0, act, seed + 52, 256,
-                              512));
+    cases.push_back(
+        make_case("bench-like skewed, 3 live experts", 1024, 8, 3, 2, {256, 512}, 0.0, act, seed + 52, 256, 512));
   }
   return cases;
 }
@@ -79,7 +79,8 @@ TEST_CASE("CUDA grouped FFN equals the reference in bf16", "[kernels][grouped][c
   }
 }
 
-TEST_CASE("slim_moe_ffn under CUDA autocast: bf16 GEMMs, fp32 output and weight gradients", "[kernels][grouped][cuda]") {
+TEST_CASE("slim_moe_ffn under CUDA autocast: bf16 GEMMs, fp32 output and weight gradients",
+          "[kernels][grouped][cuda]") {
   if (!have_gpu()) return;
   const at::Device gpu(at::kCUDA), cpu(at::kCPU);
   for (const SlimMoeCase& c : gpu_cases(4000)) {

@@ -3,8 +3,8 @@
 // reference on fresh random and tied inputs at many shapes (GPU machines only; skipped
 // elsewhere).
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <limits>
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace mose::gui::testing {
+namespace mose::app::gui::testing {
 
 // $MOSE_GUI_BIN, else app/mose-gui in the build tree (build/tests/<test> -> build/app/mose-gui).
 inline std::filesystem::path gui_path() {
@@ -35,7 +35,8 @@ struct GuiResult {
 inline GuiResult run_gui_once(const std::vector<std::string>& args, const std::filesystem::path& dir) {
   const std::string gui = gui_path().string();
   REQUIRE(std::filesystem::exists(gui));  // build the mose-gui target first
-  std::vector<std::string> command{"env", "XDG_CONFIG_HOME=" + dir.string(), "timeout", "300", "xvfb-run", "-a", "-s", "-screen 0 1920x1200x24", gui};
+  std::vector<std::string> command{"env", "XDG_CONFIG_HOME=" + dir.string(), "timeout", "300", "xvfb-run", "-a",
+                                   "-s",  "-screen 0 1920x1200x24",          gui};
   command.insert(command.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : command) argv.push_back(a.data());
@@ -104,4 +105,4 @@ inline Dump read_dump(const std::filesystem::path& path) {
   return dump;
 }
 
-}  // namespace mose::gui::testing
+}  // namespace mose::app::gui::testing

@@ -10,11 +10,11 @@
 #include <set>
 #include <string>
 
-#include "app/mose_gui/png_image.h"
+#include "app/gui/png_image.h"
 #include "gui/gui_fixture.h"
 #include "gui/window/gui_run.h"
 
-namespace mose::gui::testing {
+namespace mose::app::gui::testing {
 namespace {
 
 std::filesystem::path scratch(const std::string& name) {
@@ -68,7 +68,8 @@ TEST_CASE("mose-gui --screenshot renders the study's points in their series colo
   // Every point shows its colour (a few may be covered by a later series' marker).
   REQUIRE(found >= dump.points.size() * 9 / 10);
   // And those colours are not everywhere: the top-left corner (the studies panel) has none.
-  REQUIRE_FALSE(colour_near(image, DumpedPoint{.x = 20, .y = 20, .r = dump.points[0].r, .g = dump.points[0].g, .b = dump.points[0].b}, 3));
+  REQUIRE_FALSE(colour_near(
+      image, DumpedPoint{.x = 20, .y = 20, .r = dump.points[0].r, .g = dump.points[0].g, .b = dump.points[0].b}, 3));
 }
 
 TEST_CASE("mose-gui --script: a filter, a hover and a click reach the view-model", "[gui][window]") {
@@ -91,14 +92,17 @@ TEST_CASE("mose-gui --script: a filter, a hover and a click reach the view-model
   }
   REQUIRE(target > 0);
 
-  write_text(dir / "act.txt", "wait-loaded\n"
-                              "filter policy.width 0.25 off\n"
-                              "frames 2\n"
-                              "hover " + std::to_string(target) + "\n"
-                              "dump hovered.dump\n"
-                              "click\n"
-                              "dump clicked.dump\n"
-                              "screenshot clicked.png\n");
+  write_text(dir / "act.txt",
+             "wait-loaded\n"
+             "filter policy.width 0.25 off\n"
+             "frames 2\n"
+             "hover " +
+                 std::to_string(target) +
+                 "\n"
+                 "dump hovered.dump\n"
+                 "click\n"
+                 "dump clicked.dump\n"
+                 "screenshot clicked.png\n");
   const GuiResult act = run_gui({"--db", fixture.db.string(), "--script", "act.txt"}, dir);
   INFO(act.output);
   REQUIRE(act.code == 0);
@@ -106,7 +110,8 @@ TEST_CASE("mose-gui --script: a filter, a hover and a click reach the view-model
   // 8 models x 1 width filtered out of 56 points.
   REQUIRE(hovered.facts.at("visible_points") == "48");
   REQUIRE(hovered.points.size() == 48);
-  REQUIRE(std::find(hovered.lines.begin(), hovered.lines.end(), "facet policy.width 0.25 off 8") != hovered.lines.end());
+  REQUIRE(std::find(hovered.lines.begin(), hovered.lines.end(), "facet policy.width 0.25 off 8") !=
+          hovered.lines.end());
   REQUIRE(hovered.facts.at("hovered") == std::to_string(target));
   REQUIRE_FALSE(hovered.tooltip.empty());
   REQUIRE_THAT(hovered.tooltip.front(), Catch::StartsWith("#" + std::to_string(target) + " "));
@@ -126,4 +131,4 @@ TEST_CASE("mose-gui --script: an action that cannot apply fails with its line", 
 }
 
 }  // namespace
-}  // namespace mose::gui::testing
+}  // namespace mose::app::gui::testing

@@ -1,0 +1,173 @@
+// `mose-study run` and `mose-study check`.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "base/errors.h"
+#include "base/log.h"
+#include "commands.h"
+#include "core/spec/reference_doc.h"
+#include "progress_display.h"
+#include "study/analysis/analysis_export.h"
+#include "study/analysis/analysis_frontiers.h"
+#include "study/analysis/report_table.h"
+#include "study/analysis/terminal_table.h"
+#include "study/recipe/recipe.h"
+#include "study/runner/runner.h"
+#include "study/runner/stop_signal.h"
+
+namespace mose::app::cli {
+namespace {
+
+struct RunArgs {
+  std::string recipe;
+  std::string out;
+  std::string storage;
+  int workers = 1;
+  std::vector<std::string> gpus;
+  bool retry_failed = false;
+  double heartbeat_timeout_s = 60.0;
+  std::int64_t max_attempts = 3;
+  double poll_interval_s = 1.0;
+  bool no_export = false;
+};
+
+void print_failures(const study::runner::RunReport& report) {
+  for (const study::runner::FailedTrial& f : report.failures) {
+    std::cout << fmt::format("failed: trial {} ({}): {}\n", f.id, f.label, f.error);
+  }
+}
+
+// The frontier table and figures, and the exports into the study folder. Plots need
+// matplotlib; without it the CSV and LaTeX files are still written and a warning says why
+// the figures are missing, since the trials themselves succeeded.
+void report_results(const study::runner::RunReport& report, const RunArgs& args) {
+  const std::unique_ptr<db::Storage> storage = db::open_storage(report.plan.paths.storage_url);
+  const study::analysis::StudyData data =
+      study::analysis::load_study_data(*storage, report.plan.study, &report.plan.recipe);
+  const study::analysis::FrontierSpec spec;
+  const std::vector<study::analysis::Frontier> frontiers = study::analysis::study_frontiers(data, spec);
+  if (!frontiers.empty()) {
+    std::cout << "\n" << study::analysis::format_terminal_table(study::analysis::frontier_table(frontiers)) << "\n";
+    std::cout << study::analysis::format_frontier_report(study::analysis::frontier_report(data, frontiers), spec);
+  }
+  if (args.no_export) return;
+  std::set<std::filesystem::path> written;
+  const auto print_new = [&](const std::vector<std::filesystem::path>& paths) {
+    for (const auto& path : paths) {
+      if (written.insert(path).second) std::cout << "wrote " << path.string() << "\n";
+    }
+  };
+  const std::filesystem::path& out = report.plan.paths.out;
+  print_new(study::analysis::export_study(data, {.directory = out, .formats = {"csv"}, .spec = spec}));
+  if (frontiers.empty()) return;
+  print_new(study::analysis::export_study(data, {.directory = out, .formats = {"tex"}, .spec = spec}));
+  try {
+    // Rewrites frontier.csv (the same data) beside the script that plots it.
+    print_new(study::analysis::export_study(data, {.directory = out, .formats = {"pdf"}, .spec = spec}));
+  } catch (const Error& e) {
+    log::warn(
+        "figures not rendered ({}); the data and script are in {}: run 'mose-study export --format pdf' "
+        "once matplotlib is installed",
+        describe(e), out.string());
+  }
+}
+
+// Routes log messages through the progress display while workers run, so that log
+// lines and the progress bar never interleave; restores the previous sink after.
+class DisplayedLogs {
+ public:
+  explicit DisplayedLogs(std::shared_ptr<ProgressDisplay> display)
+      : previous_(log::set_sink([display](log::Level level, std::string_view m) { display->log(level, m); })) {}
+  ~DisplayedLogs() { log::set_sink(std::move(previous_)); }
+  DisplayedLogs(const DisplayedLogs&) = delete;
+  DisplayedLogs& operator=(const DisplayedLogs&) = delete;
+
+ private:
+  log::Sink previous_;
+};
+
+study::runner::RunReport run_with_display(const study::recipe::Recipe& recipe, const RunArgs& args) {
+  auto display = std::make_shared<ProgressDisplay>(stdout_is_terminal() && args.workers == 1);
+  const DisplayedLogs logs(display);
+  study::runner::RunOptions options{.out = args.out,
+                                    .storage_url = args.storage,
+                                    .workers = args.workers,
+                                    .gpus = args.gpus,
+                                    .retry_failed = args.retry_failed,
+                                    .heartbeat_timeout_s = args.heartbeat_timeout_s,
+                                    .max_attempts = args.max_attempts,
+                                    .poll_interval_s = args.poll_interval_s,
+                                    .progress = [display](const study::runner::TrialProgress& e) { display->show(e); }};
+  return study::runner::run_study(recipe, options);
+}
+
+int run(const RunArgs& args) {
+  const study::recipe::Recipe recipe = study::recipe::load_recipe(args.recipe);
+  study::runner::install_stop_handlers();
+  const study::runner::RunReport report = run_with_display(recipe, args);
+  const db::StatusCounts& c = report.counts;
+  std::cout << fmt::format("study '{}': {} done, {} failed, {} pending, {} running (of {}) in {}\n",
+                           report.plan.study.name, c.done, c.failed, c.pending, c.running, c.total(),
+                           report.plan.paths.storage_url);
+  print_failures(report);
+  if (report.interrupted) {
+    std::cout << "interrupted: run the same command again to continue\n";
+  } else {
+    report_results(report, args);
+  }
+  return report.exit_code();
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a recipe's trials (re-running continues where it stopped)");
+  cmd->add_option("recipe", args->recipe, "the study recipe (TOML)")->required();
+  cmd->add_option("--out", args->out, "study folder: store, checkpoints, data cache, exports (default out/<study>)");
+  cmd->add_option("--storage", args->storage, "study store URL (default <out>/study.db)");
+  cmd->add_option("--workers", args->workers, "worker processes claiming trials concurrently")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--gpus", args->gpus, "GPU indices; worker i trains on cuda:<gpus[i % n]> (e.g. 0,1)")
+      ->delimiter(',');
+  cmd->add_flag("--retry-failed", args->retry_failed, "run the recipe's failed trials again");
+  add_takeover_options(cmd, args->heartbeat_timeout_s, args->max_attempts);
+  add_poll_option(cmd, args->poll_interval_s);
+  cmd->add_flag("--no-export", args->no_export, "do not write CSV, LaTeX and figures at the end");
+  cmd->footer(
+      "Files: <out>/study.db, <out>/checkpoints/<hash>.pt, <out>/data/<hash>/ (prepared corpora when the recipe "
+      "leaves data.cache_dir empty), <out>/trials.csv, frontier.{csv,tex,pdf,svg,png}. Ctrl-C stops after the "
+      "current step: training checkpoints and the trial resumes on the next run.");
+  cmd->callback([args, &action] { action = [args] { return run(*args); }; });
+}
+
+void add_check_command(CLI::App& app, Action& action) {
+  auto recipe = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("check", "Validate a recipe; print its trials, axes and compute estimate");
+  cmd->add_option("recipe", *recipe, "the study recipe (TOML)")->required();
+  cmd->callback([recipe, &action] {
+    action = [recipe] {
+      std::cout << study::recipe::describe_recipe(study::recipe::load_recipe(*recipe));
+      return kExitOk;
+    };
+  });
+}
+
+void add_reference_command(CLI::App& app, Action& action) {
+  CLI::App* cmd =
+      app.add_subcommand("reference",
+                         "Print every recipe key and every routing regime, width sampler, width policy and model "
+                         "family as Markdown (recipes/README.md embeds it)");
+  cmd->callback([&action] {
+    action = [] {
+      std::cout << core::spec::reference_markdown();
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace mose::app::cli

@@ -1,0 +1,46 @@
+// The model-family extension point, torch-free half: the architecture a trial trains
+// (model.family; "gpt" is the default and the only family so far). A descriptor per
+// family, registered from its own file core/spec/family_<name>.cpp, says which settings
+// it owns (model.<name>), what it checks, and how its forward FLOPs are counted; the
+// torch half (core/model/language_model.h) registers the model factory under the same
+// name. Adding a family = its descriptor file, its model file, its tests and its row in
+// recipes/README.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/spec/flops.h"
+#include "core/spec/owned_setting.h"
+#include "core/spec/registry.h"
+
+namespace mose::core::spec {
+
+struct ModelConfig;
+
+struct ModelFamily {
+  std::string name;                    // model.family
+  std::string summary;                 // one line for docs and `mose-study check`
+  std::vector<OwnedSetting> settings;  // keys "model.<setting name>"
+  // Cross-setting checks beyond the settings' ranges; may be empty.
+  std::function<void(const ModelConfig&)> validate;
+  // Forward FLOPs per token of everything but the routed and shared experts, for
+  // sequences of seq_len tokens (convention in flops.h).
+  std::function<FlopsBreakdown(const ModelConfig&, int64_t seq_len)> non_expert_flops;
+  // Matrix FLOPs per hidden unit of one expert assignment (4 d for GELU, 6 d for SwiGLU).
+  std::function<double(const ModelConfig&)> expert_flops_per_hidden_unit;
+
+  void check() const {
+    require_callback(bool(non_expert_flops), "model family", name, "non_expert_flops");
+    require_callback(bool(expert_flops_per_hidden_unit), "model family", name, "expert_flops_per_hidden_unit");
+  }
+};
+
+Registry<ModelFamily>& model_families();
+
+// The family `model.family` names; ConfigError listing the known ones when none does.
+const ModelFamily& model_family(const ModelConfig& model);
+
+}  // namespace mose::core::spec

@@ -1,0 +1,68 @@
+// Study recipes: one TOML file that expands into training trials (models to train) and
+// evaluation trials (a width policy applied to a trained model). Parsing, validation,
+// expansion and canonical hashing live here; running trials does not. Torch-free.
+// The format, precedence, checks, identity rules and the generated reference of every
+// key are in recipes/README.md; messages have the form
+// "<file>:<line>:<column>: <key>: <what was wrong>; expected <what>".
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/spec/config.h"
+#include "core/spec/width_policy.h"
+
+namespace mose::study::recipe {
+
+struct TrainingTrialSpec {
+  std::string label;  // its axis values ("mode=mose,model.router.top_k=2"), or "base"
+  // One (axis name, value text) per Recipe::axis_names, in that order: every trial has
+  // every axis, so trials can be grouped and filtered by any of them.
+  std::vector<std::pair<std::string, std::string>> axes;
+  core::spec::RunConfig config;
+  std::string config_json;  // canonical
+  std::string config_hash;  // core::spec::stable_hash(config_json)
+};
+
+struct EvalTrialSpec {
+  std::size_t training_index = 0;  // into Recipe::training
+  core::spec::WidthPolicySpec policy;
+  std::string label;        // "policy=uniform,width=0.5"
+  std::string config_json;  // {"policy":{...},"training":"<training hash>"}
+  std::string config_hash;
+};
+
+struct Recipe {
+  std::string name, description;
+  std::filesystem::path path;
+  std::vector<std::filesystem::path> files;  // the recipe, then its includes
+  std::vector<TrainingTrialSpec> training;   // the grid (first axis slowest), then [[trial]]s
+  std::vector<EvalTrialSpec> evaluation;     // training-major, then policies in file order
+  // "mode" (when modes exist), the [sweep] keys, then keys only [[trial]]s set.
+  std::vector<std::string> axis_names;
+};
+
+// Reads, validates and expands a recipe. Throws RecipeError.
+Recipe load_recipe(const std::filesystem::path& path);
+
+// For `mose-study check`: trial counts, axes and their values, policies, the model
+// families, routing regimes, width samplers and width policies the trials use (with their
+// descriptors' summaries), each trial's hash and estimated compute, and the totals.
+std::string describe_recipe(const Recipe& recipe);
+
+// Training FLOPs ~= 3 x forward FLOPs per token at full width x tokens per step x
+// passes per step x steps, passes from the width sampler's descriptor
+// (WidthSamplerKind::passes_per_step). An upper bound for multi-width training:
+// slim passes compute fewer expert FLOPs. model.vocab_size 0 resolves to 256 for the
+// byte tokenizer, else data.vocab_size (0 when a sentencepiece model is adopted: the LM
+// head is then left out).
+double estimate_training_flops(const core::spec::RunConfig& config);
+
+// Evaluation FLOPs ~= (non-expert + expert share x full-width expert FLOPs per token) x
+// eval.tokens, the share given by the policy (uniform: its width).
+double estimate_evaluation_flops(const core::spec::RunConfig& config, const core::spec::WidthPolicySpec& policy);
+
+}  // namespace mose::study::recipe

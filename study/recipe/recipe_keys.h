@@ -1,0 +1,27 @@
+// Recipe keys are the engine's settings (core/spec/settings.h): the nested tables
+// ([model.router] top_k = 2) and the dotted overrides of [modes.*], [sweep] and
+// [[trial]] resolve through that one table, so the spellings cannot drift apart and a
+// registered extension's settings are recipe keys without any change here. This header
+// names the table's types as recipes use them and builds a config's canonical JSON.
+// Private to study/recipe.
+#pragma once
+
+#include <string>
+
+#include "core/spec/settings.h"
+#include "study/recipe/canonical_json.h"
+
+namespace mose::study::recipe {
+
+using RecipeKey = core::spec::Setting;
+using FieldValue = core::spec::SettingValue;
+using ValueKind = core::spec::SettingKind;
+
+// The canonical nested form of a config's identity settings (core::spec::identity_settings):
+// {"data":{...},"eval":{...},"model":{"router":{...},...},"train":{...}}, typed.
+Json config_json(const core::spec::RunConfig& config);
+
+// A value as labels show it: strings bare, everything else as canonical JSON.
+std::string value_text(const Json& value);
+
+}  // namespace mose::study::recipe

@@ -1,0 +1,38 @@
+#include "study/runner/eval_trial.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/spec/engine.h"
+#include "study/runner/eval_metrics.h"
+
+namespace mose::study::runner {
+
+TrialEnd run_eval_trial(const TrialContext& context, const recipe::EvalTrialSpec& spec,
+                        const recipe::TrainingTrialSpec& training) {
+  const core::spec::RunConfig config =
+      worker_config(training.config, training.config_hash, context.paths, context.device);
+  const std::string& checkpoint = config.train.checkpoint_path;
+  if (!std::filesystem::exists(checkpoint)) {
+    throw CheckpointError(
+        fmt::format("{}: checkpoint of training trial {} ({}) is missing; it may have been removed "
+                    "by 'mose-study gc': reset that training trial to train it again",
+                    checkpoint, context.claimed.trial.parent_id.value_or(0), training.label));
+  }
+  context.report({.phase = TrialPhase::kEvaluating, .label = spec.label});
+  const core::spec::LmEvalResult result = core::spec::evaluate_run(config, checkpoint, spec.policy);
+  context.check_heartbeat();
+  std::vector<db::Metric> metrics = eval_metrics(result, config.model);
+  metrics.push_back({"width", spec.policy.width});
+  context.check(context.storage.finish(context.lease(), metrics));
+  std::string message = fmt::format("val_loss {:.4f} at {:.3e} FLOPs/token (expert budget {:.3f})", result.lm_loss,
+                                    result.flops.total(), result.expert_budget);
+  for (const core::spec::TaskResult& task : result.tasks)
+    message += fmt::format("; {} acc {:.3f}", task.name, task.accuracy);
+  if (!result.budget_note.empty()) message += "; " + result.budget_note;
+  context.report({.phase = TrialPhase::kDone, .label = spec.label, .message = message});
+  return TrialEnd::kDone;
+}
+
+}  // namespace mose::study::runner

@@ -1,0 +1,78 @@
+#include "study/runner/study_plan.h"
+
+#include <filesystem>
+
+#include "base/atomic_file.h"
+#include "base/log.h"
+
+namespace mose::study::runner {
+
+std::optional<PlannedTrial> StudyPlan::find(std::int64_t id) const {
+  const auto it = by_id.find(id);
+  if (it == by_id.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::int64_t> StudyPlan::trial_ids() const {
+  std::vector<std::int64_t> ids = training_ids;
+  ids.insert(ids.end(), eval_ids.begin(), eval_ids.end());
+  return ids;
+}
+
+std::string StudyPlan::label(std::int64_t id) const {
+  const std::optional<PlannedTrial> planned = find(id);
+  if (!planned) return "?";
+  return planned->kind == db::TrialKind::kTrain ? recipe.training.at(planned->index).label
+                                                : recipe.evaluation.at(planned->index).label;
+}
+
+std::string recipe_text(const recipe::Recipe& recipe) {
+  std::string text;
+  for (std::size_t i = 0; i < recipe.files.size(); ++i) {
+    if (i > 0) text += "\n# ---- " + recipe.files[i].string() + "\n";
+    text += read_file(recipe.files[i]);
+  }
+  return text;
+}
+
+StudyPlan register_study(db::Storage& storage, recipe::Recipe recipe, recipe::StudyPaths paths) {
+  StudyPlan plan{.recipe = std::move(recipe), .paths = std::move(paths)};
+  const recipe::Recipe& r = plan.recipe;
+  const std::string text = recipe_text(r);
+  plan.study = storage.create_or_get_study({r.name, std::filesystem::absolute(r.path).string(), text});
+  if (plan.study.recipe_text != text) {
+    log::warn(
+        "study '{}' in {} was created from another version of its recipe ({}); trials are matched by "
+        "config hash, so unchanged trials keep their results",
+        r.name, storage.describe(), plan.study.recipe_path);
+  }
+  std::vector<db::NewTrial> training;
+  for (const recipe::TrainingTrialSpec& spec : r.training) {
+    training.push_back({.kind = db::TrialKind::kTrain,
+                        .config = spec.config_json,
+                        .config_hash = spec.config_hash,
+                        .seed = static_cast<std::int64_t>(spec.config.train.seed)});
+  }
+  for (const db::AddedTrial& added : storage.add_trials(plan.study.id, training)) {
+    plan.by_id[added.id] = {db::TrialKind::kTrain, plan.training_ids.size()};
+    plan.training_ids.push_back(added.id);
+    plan.added += added.inserted ? 1 : 0;
+  }
+  std::vector<db::NewTrial> evaluation;
+  for (const recipe::EvalTrialSpec& spec : r.evaluation) {
+    const recipe::TrainingTrialSpec& parent = r.training.at(spec.training_index);
+    evaluation.push_back({.kind = db::TrialKind::kEval,
+                          .config = spec.config_json,
+                          .config_hash = spec.config_hash,
+                          .parent_id = plan.training_ids.at(spec.training_index),
+                          .seed = static_cast<std::int64_t>(parent.config.train.seed)});
+  }
+  for (const db::AddedTrial& added : storage.add_trials(plan.study.id, evaluation)) {
+    plan.by_id[added.id] = {db::TrialKind::kEval, plan.eval_ids.size()};
+    plan.eval_ids.push_back(added.id);
+    plan.added += added.inserted ? 1 : 0;
+  }
+  return plan;
+}
+
+}  // namespace mose::study::runner

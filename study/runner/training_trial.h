@@ -1,0 +1,25 @@
+// Runs one training trial: trains (resuming from the trial's checkpoint when an
+// earlier attempt left one), records the training curves as it goes, then evaluates
+// the final model at full width so every training trial has a val_loss, and records
+// the checkpoint as an artifact (kind "checkpoint", path relative to the study folder,
+// CRC-32 checksum, size).
+//
+// Curves (one point per logged step): lm_loss, aux_loss, balance_loss, z_loss, lr,
+// grad_norm, tokens_per_s, tokens, and pass_loss:<pass label> per width pass label
+// (e.g. pass_loss:w=0.25; the mean when several passes of a step share the label).
+// Metrics: train_loss, steps, tokens, train_seconds, train_tokens_per_s (this
+// attempt), resumed_from_step (0 for a fresh start), parameters, expert_parameters,
+// vocab_size, plus the full-width evaluation metrics (eval_metrics.h).
+#pragma once
+
+#include "study/recipe/recipe.h"
+#include "study/runner/trial_context.h"
+
+namespace mose::study::runner {
+
+// kReleased when a stop was requested (stop_signal.h): training checkpointed and the
+// trial is pending again. Throws LeaseLost when the trial was taken over, and whatever
+// the engine throws (the caller records it as the trial's failure).
+TrialEnd run_training_trial(const TrialContext& context, const recipe::TrainingTrialSpec& spec);
+
+}  // namespace mose::study::runner
