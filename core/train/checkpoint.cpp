@@ -6,6 +6,7 @@
 
 #include "base/atomic_file.h"
 #include "base/errors.h"
+#include "core/train/archive_file.h"
 
 namespace mose::core::train {
 namespace {
@@ -52,7 +53,11 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
   archive.write("tokens_seen", c10::IValue(state.tokens_seen));
   archive.write("seed", c10::IValue(static_cast<int64_t>(state.seed)));
   archive.write("fingerprint", c10::IValue(state.fingerprint));
-  replace_file_atomically(path, [&](const std::filesystem::path& temp) { archive.save_to(temp.string()); });
+  try {
+    replace_file_atomically(path, [&](const std::filesystem::path& temp) { write_archive(archive, temp); });
+  } catch (const IoError& e) {
+    throw IoError(fmt::format("cannot save checkpoint {}: {}", path.string(), e.what()));
+  }
 }
 
 CheckpointState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,

@@ -2,7 +2,8 @@
 // position (next step). All randomness in training is a pure function of (seed, step,
 // micro-batch, pass), so (seed, step) is the whole RNG and data-position state: resuming
 // replays exactly the batches and width draws an uninterrupted run would have seen.
-// Writes are atomic (temp file + rename). The run's config fingerprint is stored and
+// Writes are atomic (temp file + rename), and a failed write (a full disk) is an IoError
+// that leaves the previous checkpoint in place (archive_file.h). The run's config fingerprint is stored and
 // checked on load, so a checkpoint never silently resumes a different experiment.
 #pragma once
 
@@ -22,6 +23,8 @@ struct CheckpointState {
   std::string fingerprint;  // of the model + training config that produced it
 };
 
+// Throws IoError naming `path` and the reason when the file cannot be written; the
+// temporary file is removed and a checkpoint already at `path` is kept.
 void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                      const CheckpointState& state);
 

@@ -1,9 +1,16 @@
-// Checkpoints: round trip, bit-identical resume, and clear errors for bad files.
+// Checkpoints: round trip, bit-identical resume, clear errors for bad files, and a
+// full disk during a save (a child process under RLIMIT_FSIZE).
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <ATen/ATen.h>
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 
 #include "base/errors.h"
 #include "core/model/gpt.h"
@@ -50,6 +57,29 @@ bool same_parameters(LanguageModel& a, LanguageModel& b) {
     if (!at::equal(item.value(), pb[item.key()])) return false;
   }
   return pa.size() == pb.size();
+}
+
+// Runs `body` in a child process whose files may not grow past `limit` bytes, with
+// SIGXFSZ ignored so that an oversized write fails with EFBIG the way a write to a full
+// disk fails with ENOSPC. Returns the child's wait status; the child exits with body().
+int wait_status_with_file_size_limit(rlim_t limit, const std::function<int()>& body) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    const rlimit cap{limit, limit};
+    if (::setrlimit(RLIMIT_FSIZE, &cap) != 0) ::_exit(90);
+    int code = 91;
+    try {
+      code = body();
+    } catch (...) {
+      code = 92;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  return status;
 }
 
 }  // namespace
@@ -113,4 +143,34 @@ TEST_CASE("bad checkpoints fail with the path and the reason", "[core][checkpoin
   save_checkpoint(path, other, nullptr, {1, 1, 1, ""});
   CHECK_THROWS_WITH(load_checkpoint(path, model, nullptr, ""),
                     Catch::Contains("tensor 'wte' is [64, 32] in the checkpoint but [64, 16] in this model"));
+}
+
+TEST_CASE("a full disk during a save throws an error naming the file and keeps the old checkpoint",
+          "[core][checkpoint]") {
+  TempDir dir;
+  Gpt model(tiny_model(), 1);
+  const auto path = dir.path() / "m.pt";
+  save_checkpoint(path, model, nullptr, {1, 1, 1, "run"});
+  const auto before = std::filesystem::file_size(path);
+  REQUIRE(before > 8192);
+  // The child's exit code says what went wrong; 0 when the save failed cleanly.
+  const int status = wait_status_with_file_size_limit(4096, [&]() -> int {
+    try {
+      save_checkpoint(path, model, nullptr, {2, 2, 1, "run"});
+      return 1;  // the save cannot have fitted
+    } catch (const mose::IoError& e) {
+      const std::string message = e.what();
+      if (message.find(path.string()) == std::string::npos) return 2;
+      if (message.find("File too large") == std::string::npos) return 3;
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+      if (entry.path().filename().string().find(".tmp.") != std::string::npos) return 4;  // a temp file left behind
+    }
+    return 0;
+  });
+  INFO("wait status " << status);
+  REQUIRE(WIFEXITED(status));  // not killed by std::terminate's SIGABRT
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(std::filesystem::file_size(path) == before);
+  CHECK(load_checkpoint(path, model, nullptr, "run").next_step == 1);
 }

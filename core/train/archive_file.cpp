@@ -1,0 +1,72 @@
+#include "core/train/archive_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+#include "base/errors.h"
+
+namespace mose::core::train {
+namespace {
+
+// A file descriptor that remembers the first failure instead of reporting it.
+class FileSink {
+ public:
+  explicit FileSink(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw IoError(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
+  }
+  ~FileSink() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileSink(const FileSink&) = delete;
+  FileSink& operator=(const FileSink&) = delete;
+
+  // Always "succeeds" towards torch (returns n); see archive_file.h.
+  size_t write(const void* data, size_t n) noexcept {
+    const auto* bytes = static_cast<const char*>(data);
+    for (size_t done = 0; done < n && error_ == 0;) {
+      const ssize_t written = ::write(fd_, bytes + done, n - done);
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) {
+        error_ = written < 0 ? errno : ENOSPC;  // a zero-byte write makes no progress: call it full
+        break;
+      }
+      done += static_cast<size_t>(written);
+    }
+    if (error_ == 0) bytes_ += static_cast<int64_t>(n);
+    return n;
+  }
+
+  // fsync and close (on NFS a failed write may show only here), then throw the first error.
+  void finish() {
+    if (error_ == 0 && ::fsync(fd_) != 0) error_ = errno;
+    if (::close(fd_) != 0 && error_ == 0) error_ = errno;
+    fd_ = -1;
+    if (error_ != 0) {
+      throw IoError(
+          fmt::format("cannot write {} ({} bytes written): {}", path_.string(), bytes_, std::strerror(error_)));
+    }
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  int error_ = 0;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace
+
+void write_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& path) {
+  FileSink sink(path);
+  archive.save_to([&sink](const void* data, size_t n) { return sink.write(data, n); });
+  sink.finish();
+}
+
+}  // namespace mose::core::train
