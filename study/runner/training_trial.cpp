@@ -7,10 +7,10 @@
 #include <map>
 #include <optional>
 
+#include "base/file_checksum.h"
 #include "core/spec/engine.h"
 #include "study/analysis/metric_names.h"
 #include "study/runner/eval_metrics.h"
-#include "study/runner/file_checksum.h"
 #include "study/runner/stop_signal.h"
 
 namespace mose::study::runner {

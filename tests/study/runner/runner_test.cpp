@@ -8,10 +8,10 @@
 
 #include <fstream>
 
+#include "base/file_checksum.h"
 #include "db/storage.h"
 #include "study/analysis/analysis.h"
 #include "study/analysis/analysis_frontiers.h"
-#include "study/runner/file_checksum.h"
 #include "study/runner/stop_signal.h"
 #include "study/study_test_support.h"
 #include "study/tiny_recipe.h"
