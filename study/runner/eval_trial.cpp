@@ -3,11 +3,41 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <optional>
 
+#include "base/file_checksum.h"
 #include "core/spec/engine.h"
 #include "study/runner/eval_metrics.h"
 
 namespace mose::study::runner {
+namespace {
+
+// The checkpoint must be the file its training trial recorded when it finished (kind
+// "checkpoint": CRC-32 and size): a damaged one would still load and evaluate, to a
+// wrong loss recorded as a result.
+void verify_checkpoint(const TrialContext& context, const std::filesystem::path& checkpoint,
+                       const recipe::TrainingTrialSpec& training) {
+  const std::int64_t parent = context.claimed.trial.parent_id.value_or(0);
+  std::optional<FileDigest> recorded;
+  for (const db::ArtifactRecord& artifact : context.storage.get_artifacts(parent)) {
+    if (artifact.kind == "checkpoint") recorded = FileDigest{artifact.checksum, artifact.bytes};
+  }
+  if (!recorded) {
+    throw CheckpointError(
+        fmt::format("{}: training trial {} ({}) recorded no checksum for its checkpoint, so it "
+                    "cannot be verified; reset that training trial to train it again",
+                    checkpoint.string(), parent, training.label));
+  }
+  const FileDigest actual = file_crc32(checkpoint);
+  if (actual == *recorded) return;
+  throw CheckpointError(
+      fmt::format("{}: checksum {} does not match {} recorded by training trial {} ({}) when it finished: the file "
+                  "is damaged and is not evaluated; restore it, or delete it and reset that training trial to train "
+                  "it again",
+                  checkpoint.string(), to_string(actual), to_string(*recorded), parent, training.label));
+}
+
+}  // namespace
 
 TrialEnd run_eval_trial(const TrialContext& context, const recipe::EvalTrialSpec& spec,
                         const recipe::TrainingTrialSpec& training) {
@@ -20,6 +50,7 @@ TrialEnd run_eval_trial(const TrialContext& context, const recipe::EvalTrialSpec
                     "by 'mose-study gc': reset that training trial to train it again",
                     checkpoint, context.claimed.trial.parent_id.value_or(0), training.label));
   }
+  verify_checkpoint(context, checkpoint, training);
   context.report({.phase = TrialPhase::kEvaluating, .label = spec.label});
   const core::spec::LmEvalResult result = core::spec::evaluate_run(config, checkpoint, spec.policy);
   context.check_heartbeat();

@@ -7,22 +7,17 @@
 #include <catch2/catch.hpp>
 
 #include "db/storage.h"
+#include "fault_injection.h"
 #include "study/runner/runner.h"
-#include "study/study_test_support.h"
 #include "study/tiny_recipe.h"
 
 namespace mose::study::runner {
 namespace {
 
+using testing::options_in;
 using testing::ScratchDir;
 
 constexpr const char* kOnePolicy = "[[policy]]\nname = \"uniform\"\nwidths = [1.0]\n";
-
-RunOptions options_in(const ScratchDir& dir) {
-  RunOptions options;
-  options.out = dir.path() / "out";
-  return options;
-}
 
 bool has_temp_files(const std::filesystem::path& folder) {
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
