@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstdint>
 #include <cstring>
 
 #include "base/errors.h"
@@ -39,34 +38,35 @@ class FileSink {
       }
       done += static_cast<size_t>(written);
     }
-    if (error_ == 0) bytes_ += static_cast<int64_t>(n);
+    if (error_ == 0) crc_.update(data, n);
     return n;
   }
 
   // fsync and close (on NFS a failed write may show only here), then throw the first error.
-  void finish() {
+  FileDigest finish() {
     if (error_ == 0 && ::fsync(fd_) != 0) error_ = errno;
     if (::close(fd_) != 0 && error_ == 0) error_ = errno;
     fd_ = -1;
     if (error_ != 0) {
-      throw IoError(
-          fmt::format("cannot write {} ({} bytes written): {}", path_.string(), bytes_, std::strerror(error_)));
+      throw IoError(fmt::format("cannot write {} ({} bytes written): {}", path_.string(), crc_.digest().bytes,
+                                std::strerror(error_)));
     }
+    return crc_.digest();
   }
 
  private:
   std::filesystem::path path_;
   int fd_ = -1;
   int error_ = 0;
-  int64_t bytes_ = 0;
+  Crc32 crc_;  // of the bytes written so far
 };
 
 }  // namespace
 
-void write_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& path) {
+FileDigest write_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& path) {
   FileSink sink(path);
   archive.save_to([&sink](const void* data, size_t n) { return sink.write(data, n); });
-  sink.finish();
+  return sink.finish();
 }
 
 }  // namespace mose::core::train

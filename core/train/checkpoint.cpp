@@ -4,8 +4,15 @@
 #include <fmt/ranges.h>
 #include <torch/serialize/archive.h>
 
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "base/atomic_file.h"
 #include "base/errors.h"
+#include "base/file_checksum.h"
+#include "base/log.h"
 #include "core/train/archive_file.h"
 
 namespace mose::core::train {
@@ -35,6 +42,41 @@ void check_same_shapes(const std::filesystem::path& path,
   }
 }
 
+// The digest of the checkpoint now at `path`, which the next save replaces. A checksum
+// file listing one digest was written after the last save's rename, so it is that
+// file's; two digests mean a save was interrupted between its renames and either may be
+// on disk, and no checksum file means a checkpoint from before they existed: read those.
+std::optional<FileDigest> current_digest(const std::filesystem::path& path) {
+  const std::optional<std::vector<FileDigest>> listed = read_checksum_file(path);
+  if (listed && listed->size() == 1) return listed->front();
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return std::nullopt;
+  return file_crc32(path);
+}
+
+// Throws CheckpointError unless the file matches a digest its checksum file lists. A
+// checkpoint without one (written before checkpoints had one) loads unverified.
+void verify_checksum(const std::filesystem::path& path) {
+  std::optional<std::vector<FileDigest>> listed;
+  try {
+    listed = read_checksum_file(path);
+  } catch (const IoError& e) {
+    throw CheckpointError(fmt::format("{}: its checksum file is unreadable: {}", path.string(), e.what()));
+  }
+  if (!listed) {
+    log::warn("{}: no checksum file {}; loading it unverified", path.string(), checksum_file_for(path).string());
+    return;
+  }
+  const FileDigest actual = file_crc32(path);
+  if (std::find(listed->begin(), listed->end(), actual) != listed->end()) return;
+  std::vector<std::string> expected;
+  for (const FileDigest& digest : *listed) expected.push_back(to_string(digest));
+  throw CheckpointError(fmt::format(
+      "{}: checksum {} matches none recorded when it was saved ({}: {}): the file is damaged and is not used; delete "
+      "it and its checksum file to train from scratch",
+      path.string(), to_string(actual), checksum_file_for(path).string(), fmt::join(expected, " or ")));
+}
+
 }  // namespace
 
 void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
@@ -54,7 +96,15 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
   archive.write("seed", c10::IValue(static_cast<int64_t>(state.seed)));
   archive.write("fingerprint", c10::IValue(state.fingerprint));
   try {
-    replace_file_atomically(path, [&](const std::filesystem::path& temp) { write_archive(archive, temp); });
+    const std::optional<FileDigest> previous = current_digest(path);
+    FileDigest written;
+    replace_file_atomically(path, [&](const std::filesystem::path& temp) {
+      written = write_archive(archive, temp);
+      std::vector<FileDigest> digests{written};
+      if (previous) digests.push_back(*previous);
+      write_checksum_file(path, digests);  // before the rename: see base/file_checksum.h
+    });
+    write_checksum_file(path, {written});  // the rename happened: only the new file can be there
   } catch (const IoError& e) {
     throw IoError(fmt::format("cannot save checkpoint {}: {}", path.string(), e.what()));
   }
@@ -63,6 +113,7 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
 CheckpointState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
                                 torch::optim::Optimizer* optimizer, const std::string& expected_fingerprint) {
   if (!std::filesystem::exists(path)) throw CheckpointError(path.string() + ": no such checkpoint");
+  verify_checksum(path);
   CheckpointState state;
   try {
     torch::serialize::InputArchive archive;

@@ -3,7 +3,15 @@
 // micro-batch, pass), so (seed, step) is the whole RNG and data-position state: resuming
 // replays exactly the batches and width draws an uninterrupted run would have seen.
 // Writes are atomic (temp file + rename), and a failed write (a full disk) is an IoError
-// that leaves the previous checkpoint in place (archive_file.h). The run's config fingerprint is stored and
+// that leaves the previous checkpoint in place (archive_file.h).
+//
+// Every save writes "<path>.crc32" (base/file_checksum.h) listing the CRC-32 and size
+// of the new file and of the one it replaces before the rename, and the new one alone
+// after it; every load checks the file against it. A damaged checkpoint (torch would
+// load flipped tensor bytes without noticing) is refused, while a crash between the
+// renames leaves a file that still matches. A damaged checkpoint fails the run rather than being discarded
+// for a fresh start: damage means the disk or a copy went wrong, which a person should
+// see, and silently retraining could repeat on every attempt. The run's config fingerprint is stored and
 // checked on load, so a checkpoint never silently resumes a different experiment.
 #pragma once
 
@@ -29,7 +37,9 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
                      const CheckpointState& state);
 
 // Loads into `model` (and `optimizer` when given). Throws CheckpointError naming the
-// path when the file is missing, unreadable, or was written for another fingerprint.
+// path when the file is missing, unreadable, does not match its checksum file (the
+// message gives both checksums), or was written for another fingerprint. A checkpoint
+// without a checksum file (written before they existed) loads with a warning.
 CheckpointState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
                                 torch::optim::Optimizer* optimizer, const std::string& expected_fingerprint);
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/errors.h"
+#include "base/file_checksum.h"
 
 namespace mose::study::analysis {
 namespace {
@@ -50,9 +51,12 @@ std::vector<GcCandidate> plan_checkpoint_gc(const StudyData& data, const std::ve
 std::int64_t remove_checkpoints(const std::vector<GcCandidate>& candidates) {
   std::int64_t freed = 0;
   for (const GcCandidate& c : candidates) {
-    std::error_code error;
-    std::filesystem::remove(c.checkpoint, error);
-    if (error) throw IoError(fmt::format("{}: cannot remove: {}", c.checkpoint.string(), error.message()));
+    // The checksum file goes too: left alone it would vouch for nothing.
+    for (const std::filesystem::path& file : {c.checkpoint, checksum_file_for(c.checkpoint)}) {
+      std::error_code error;
+      std::filesystem::remove(file, error);
+      if (error) throw IoError(fmt::format("{}: cannot remove: {}", file.string(), error.message()));
+    }
     freed += c.bytes;
   }
   return freed;

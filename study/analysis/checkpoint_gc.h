@@ -30,8 +30,8 @@ struct GcCandidate {
 std::vector<GcCandidate> plan_checkpoint_gc(const StudyData& data, const std::vector<Frontier>& frontiers,
                                             const recipe::StudyPaths& paths);
 
-// Deletes the candidates' files; returns the bytes freed. Throws IoError naming a file
-// that cannot be removed.
+// Deletes the candidates' checkpoints and their checksum files ("<checkpoint>.crc32");
+// returns the checkpoint bytes freed. Throws IoError naming a file that cannot be removed.
 std::int64_t remove_checkpoints(const std::vector<GcCandidate>& candidates);
 
 }  // namespace mose::study::analysis

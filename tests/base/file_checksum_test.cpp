@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "base/errors.h"
 
@@ -48,4 +49,21 @@ TEST_CASE("a file's checksum covers all its bytes, and a missing file is an IoEr
   fs::remove(path);
   CHECK_THROWS_AS(mose::file_crc32(path), mose::IoError);
   CHECK_THROWS_WITH(mose::file_crc32(path), Catch::Contains(path.string()));
+}
+
+TEST_CASE("checksum files round-trip their digests and reject malformed lines", "[base][checksum]") {
+  const fs::path file = temp_file("123456789");
+  CHECK_FALSE(mose::read_checksum_file(file));
+  const std::vector<mose::FileDigest> digests{{"crc32:cbf43926", 9}, {"crc32:0000ffff", 12}};
+  mose::write_checksum_file(file, digests);
+  CHECK(mose::checksum_file_for(file) == fs::path(file.string() + ".crc32"));
+  CHECK(mose::read_checksum_file(file) == digests);
+  for (const char* bad : {"crc32:cbf4392 9\n", "crc32:CBF43926 9\n", "md5:cbf43926 9\n", "crc32:cbf43926 -9\n",
+                          "crc32:cbf43926\n", "# only a comment\n"}) {
+    INFO(bad);
+    std::ofstream(mose::checksum_file_for(file), std::ios::trunc) << bad;
+    CHECK_THROWS_WITH(mose::read_checksum_file(file), Catch::Contains(mose::checksum_file_for(file).string()));
+  }
+  fs::remove(file);
+  fs::remove(mose::checksum_file_for(file));
 }

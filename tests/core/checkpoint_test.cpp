@@ -1,5 +1,6 @@
-// Checkpoints: round trip, bit-identical resume, clear errors for bad files, and a
-// full disk during a save (a child process under RLIMIT_FSIZE).
+// Checkpoints: round trip, bit-identical resume, clear errors for bad files, checksums
+// that refuse damaged files but survive a crash between renames, and a full disk during
+// a save (a child process under RLIMIT_FSIZE).
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -13,6 +14,7 @@
 #include <functional>
 
 #include "base/errors.h"
+#include "base/file_checksum.h"
 #include "core/model/gpt.h"
 #include "core/train/checkpoint.h"
 #include "test_support.h"
@@ -82,6 +84,23 @@ int wait_status_with_file_size_limit(rlim_t limit, const std::function<int()>& b
   return status;
 }
 
+// XORs 8 bytes in the middle of the file (tensor data in a checkpoint) with 0xff.
+void flip_middle_bytes(const std::filesystem::path& path) {
+  const auto middle = static_cast<std::streamoff>(std::filesystem::file_size(path) / 2);
+  std::fstream file(path, std::ios::binary | std::ios::in | std::ios::out);
+  char bytes[8];
+  file.seekg(middle);
+  file.read(bytes, sizeof bytes);
+  for (char& c : bytes) c = static_cast<char>(c ^ 0xff);
+  file.seekp(middle);
+  file.write(bytes, sizeof bytes);
+}
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace
 
 TEST_CASE("resuming from a checkpoint gives bit-identical losses and weights", "[core][checkpoint]") {
@@ -136,6 +155,8 @@ TEST_CASE("bad checkpoints fail with the path and the reason", "[core][checkpoin
   CHECK_THROWS_WITH(load_checkpoint(path, model, nullptr, "run-b"),
                     Catch::Contains("m.pt") && Catch::Contains("written for config run-a"));
   std::ofstream(path, std::ios::trunc) << "not a checkpoint";
+  CHECK_THROWS_WITH(load_checkpoint(path, model, nullptr, ""), Catch::Contains("damaged"));
+  std::filesystem::remove(mose::checksum_file_for(path));  // unverified, torch finds it unreadable
   CHECK_THROWS_WITH(load_checkpoint(path, model, nullptr, ""), Catch::Contains("cannot read checkpoint"));
   ModelConfig wider = tiny_model();
   wider.d_model = 32;
@@ -173,4 +194,45 @@ TEST_CASE("a full disk during a save throws an error naming the file and keeps t
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(std::filesystem::file_size(path) == before);
   CHECK(load_checkpoint(path, model, nullptr, "run").next_step == 1);
+}
+
+TEST_CASE("a damaged checkpoint is refused, naming the file and both checksums", "[core][checkpoint]") {
+  TempDir dir;
+  Gpt model(tiny_model(), 1);
+  const auto path = dir.path() / "m.pt";
+  save_checkpoint(path, model, nullptr, {1, 1, 1, "run"});
+  const mose::FileDigest saved = mose::file_crc32(path);
+  CHECK((mose::read_checksum_file(path) == std::vector<mose::FileDigest>{saved}));  // the new file alone
+  flip_middle_bytes(path);
+  const mose::FileDigest damaged = mose::file_crc32(path);
+  REQUIRE_FALSE((damaged == saved));
+  CHECK_THROWS_AS(load_checkpoint(path, model, nullptr, "run"), mose::CheckpointError);
+  CHECK_THROWS_WITH(load_checkpoint(path, model, nullptr, "run"),
+                    Catch::Contains(path.string()) && Catch::Contains(damaged.checksum) &&
+                        Catch::Contains(saved.checksum) && Catch::Contains("damaged"));
+  // Without its checksum file (a checkpoint from before they existed) it loads, unverified.
+  std::filesystem::remove(mose::checksum_file_for(path));
+  CHECK(load_checkpoint(path, model, nullptr, "run").next_step == 1);
+}
+
+TEST_CASE("a save interrupted between its renames leaves a checkpoint that loads", "[core][checkpoint]") {
+  TempDir dir;
+  Gpt model(tiny_model(), 1);
+  const auto path = dir.path() / "m.pt";
+  save_checkpoint(path, model, nullptr, {1, 1, 1, "run"});
+  const std::string first = read_bytes(path);
+  const mose::FileDigest first_digest = mose::file_crc32(path);
+  save_checkpoint(path, model, nullptr, {2, 2, 1, "run"});
+  const mose::FileDigest second_digest = mose::file_crc32(path);
+
+  // The second save as a crash left it: its checksum file (listing both) renamed, the
+  // checkpoint not yet, so the first file is still there.
+  mose::write_checksum_file(path, {second_digest, first_digest});
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << first;
+  CHECK(load_checkpoint(path, model, nullptr, "run").next_step == 1);
+
+  // The next save lists the file really on disk as the one it replaces.
+  save_checkpoint(path, model, nullptr, {3, 3, 1, "run"});
+  CHECK(load_checkpoint(path, model, nullptr, "run").next_step == 3);
+  CHECK((mose::read_checksum_file(path) == std::vector<mose::FileDigest>{mose::file_crc32(path)}));
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 
+#include "base/file_checksum.h"
 #include "study/analysis/analysis_export.h"
 #include "study/analysis/analysis_frontiers.h"
 #include "study/analysis/checkpoint_gc.h"
@@ -205,8 +206,10 @@ TEST_CASE("gc frees only checkpoints whose evaluations are all done and all domi
   const std::int64_t pending_eval = f.plan.eval_ids.back();  // an evaluation of mose, seed 2
   f.finish_all(pending_eval);
   std::filesystem::create_directories(f.paths.checkpoints());
-  for (const recipe::TrainingTrialSpec& spec : f.recipe.training)
+  for (const recipe::TrainingTrialSpec& spec : f.recipe.training) {
     std::ofstream(f.paths.checkpoint(spec.config_hash)) << "x";
+    std::ofstream(checksum_file_for(f.paths.checkpoint(spec.config_hash))) << "crc32:8cdc1683 1\n";
+  }
   const analysis::StudyData data = analysis::load_study_data(*f.storage, f.plan.study, &f.recipe);
   const std::vector<analysis::GcCandidate> candidates =
       analysis::plan_checkpoint_gc(data, analysis::study_frontiers(data, {}), f.paths);
@@ -214,6 +217,7 @@ TEST_CASE("gc frees only checkpoints whose evaluations are all done and all domi
   CHECK(candidates[0].label == "mode=moe,train.seed=2");
   CHECK(analysis::remove_checkpoints(candidates) == 1);
   CHECK_FALSE(std::filesystem::exists(candidates[0].checkpoint));
+  CHECK_FALSE(std::filesystem::exists(checksum_file_for(candidates[0].checkpoint)));
   CHECK(analysis::plan_checkpoint_gc(data, analysis::study_frontiers(data, {}), f.paths).empty());
 }
 
