@@ -1,8 +1,7 @@
-// Memory-mapped token files: open-time checks, window copies and atomic writes.
+// Token files: open-time checks, window reads (pread) and atomic writes.
 #include "core/data/token_file.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,30 +101,24 @@ TokenFile TokenFile::open(const fs::path& path, TokenDtype dtype, int64_t vocab_
     throw DataError(fmt::format("token file {} has {} bytes; expected a positive multiple of {} ({} token ids)",
                                 path.string(), bytes, width, dtype_name(dtype)));
   }
-  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
-  const int map_error = errno;
-  ::close(fd);  // the mapping keeps the file alive
-  if (map == MAP_FAILED) {
-    throw IoError(fmt::format("cannot map token file {}: {}", path.string(), std::strerror(map_error)));
-  }
-  TokenFile file(path, dtype, vocab_size, static_cast<const std::byte*>(map), bytes);
+  TokenFile file(path, dtype, vocab_size, fd, static_cast<int64_t>(bytes));
   file.check_ids();
   return file;
 }
 
-TokenFile::TokenFile(fs::path path, TokenDtype dtype, int64_t vocab_size, const std::byte* data, size_t bytes)
+TokenFile::TokenFile(fs::path path, TokenDtype dtype, int64_t vocab_size, int fd, int64_t bytes)
     : path_(std::move(path)),
       dtype_(dtype),
       vocab_size_(vocab_size),
-      data_(data),
+      fd_(fd),
       bytes_(bytes),
-      tokens_(static_cast<int64_t>(bytes / static_cast<size_t>(dtype_bytes(dtype)))) {}
+      tokens_(bytes / dtype_bytes(dtype)) {}
 
 TokenFile::TokenFile(TokenFile&& other) noexcept
     : path_(std::move(other.path_)),
       dtype_(other.dtype_),
       vocab_size_(other.vocab_size_),
-      data_(std::exchange(other.data_, nullptr)),
+      fd_(std::exchange(other.fd_, -1)),
       bytes_(std::exchange(other.bytes_, 0)),
       tokens_(std::exchange(other.tokens_, 0)) {}
 
@@ -135,7 +128,7 @@ TokenFile& TokenFile::operator=(TokenFile&& other) noexcept {
     path_ = std::move(other.path_);
     dtype_ = other.dtype_;
     vocab_size_ = other.vocab_size_;
-    data_ = std::exchange(other.data_, nullptr);
+    fd_ = std::exchange(other.fd_, -1);
     bytes_ = std::exchange(other.bytes_, 0);
     tokens_ = std::exchange(other.tokens_, 0);
   }
@@ -145,21 +138,55 @@ TokenFile& TokenFile::operator=(TokenFile&& other) noexcept {
 TokenFile::~TokenFile() { release(); }
 
 void TokenFile::release() noexcept {
-  if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), bytes_);
-  data_ = nullptr;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void TokenFile::read_exactly(int64_t offset, void* out, size_t bytes) const {
+  auto* p = static_cast<char*>(out);
+  for (size_t done = 0; done < bytes;) {
+    const ssize_t n = ::pread(fd_, p + done, bytes - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      throw IoError(fmt::format("cannot read token file {} at byte offset {}: {}", path_.string(),
+                                offset + static_cast<int64_t>(done), std::strerror(errno)));
+    }
+    if (n == 0) {
+      struct stat info {};
+      const int64_t now = ::fstat(fd_, &info) == 0 ? static_cast<int64_t>(info.st_size) : -1;
+      throw DataError(
+          fmt::format("token file {} was truncated while in use: it has {} bytes now, {} when it was "
+                      "opened; another process shortened or rewrote it (re-prepare or restore it)",
+                      path_.string(), now, bytes_));
+    }
+    done += static_cast<size_t>(n);
+  }
 }
 
 void TokenFile::check_ids() const {
-  const int64_t bad = dtype_ == TokenDtype::kUint16
-                          ? first_out_of_vocab(reinterpret_cast<const uint16_t*>(data_), tokens_, vocab_size_)
-                          : first_out_of_vocab(reinterpret_cast<const uint32_t*>(data_), tokens_, vocab_size_);
-  if (bad < 0) return;
-  // Read unsigned: an id past 2^31 would print negative through operator[].
-  const uint64_t id = dtype_ == TokenDtype::kUint16 ? reinterpret_cast<const uint16_t*>(data_)[bad]
-                                                    : reinterpret_cast<const uint32_t*>(data_)[bad];
-  throw DataError(fmt::format("token file {}: id {} at token offset {} (byte offset {}) is not below the vocab "
-                              "size {}",
-                              path_.string(), id, bad, bad * dtype_bytes(dtype_), vocab_size_));
+  const auto width = static_cast<size_t>(dtype_bytes(dtype_));
+  std::vector<std::byte> chunk(static_cast<size_t>(kScanChunk) * width);
+  for (int64_t begin = 0; begin < tokens_; begin += kScanChunk) {
+    const int64_t count = std::min(kScanChunk, tokens_ - begin);
+    read_exactly(begin * dtype_bytes(dtype_), chunk.data(), static_cast<size_t>(count) * width);
+    const int64_t bad = dtype_ == TokenDtype::kUint16
+                            ? first_out_of_vocab(reinterpret_cast<const uint16_t*>(chunk.data()), count, vocab_size_)
+                            : first_out_of_vocab(reinterpret_cast<const uint32_t*>(chunk.data()), count, vocab_size_);
+    if (bad < 0) continue;
+    // Read unsigned: an id past 2^31 would print negative as an int32_t.
+    const uint64_t id = dtype_ == TokenDtype::kUint16 ? reinterpret_cast<const uint16_t*>(chunk.data())[bad]
+                                                      : reinterpret_cast<const uint32_t*>(chunk.data())[bad];
+    throw DataError(
+        fmt::format("token file {}: id {} at token offset {} (byte offset {}) is not below the vocab "
+                    "size {}",
+                    path_.string(), id, begin + bad, (begin + bad) * dtype_bytes(dtype_), vocab_size_));
+  }
+}
+
+int32_t TokenFile::operator[](int64_t i) const {
+  int32_t id = 0;
+  copy(i, std::span<int32_t>(&id, 1));
+  return id;
 }
 
 void TokenFile::copy(int64_t begin, std::span<int32_t> out) const {
@@ -168,7 +195,23 @@ void TokenFile::copy(int64_t begin, std::span<int32_t> out) const {
     throw DataError(fmt::format("token file {}: window [{}, {}) is outside its {} tokens", path_.string(), begin,
                                 begin + count, tokens_));
   }
-  for (int64_t i = 0; i < count; ++i) out[static_cast<size_t>(i)] = (*this)[begin + i];
+  int64_t bad = -1;
+  if (dtype_ == TokenDtype::kUint32) {  // same width: read in place
+    auto* ids = reinterpret_cast<uint32_t*>(out.data());
+    read_exactly(begin * 4, ids, out.size() * 4);
+    bad = first_out_of_vocab(ids, count, vocab_size_);
+  } else {
+    std::vector<uint16_t> ids(out.size());
+    read_exactly(begin * 2, ids.data(), out.size() * 2);
+    bad = first_out_of_vocab(ids.data(), count, vocab_size_);
+    std::copy(ids.begin(), ids.end(), out.begin());
+  }
+  if (bad >= 0) {
+    throw DataError(
+        fmt::format("token file {}: id {} at token offset {} is not below the vocab size {}; the file "
+                    "changed after it was opened and checked",
+                    path_.string(), static_cast<uint32_t>(out[static_cast<size_t>(bad)]), begin + bad, vocab_size_));
+  }
 }
 
 void write_token_file(const fs::path& path, std::span<const int32_t> tokens, TokenDtype dtype) {

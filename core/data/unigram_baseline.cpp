@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <span>
 
 #include "base/errors.h"
 
@@ -12,16 +14,23 @@ namespace mose::core::data {
 
 std::vector<int64_t> token_counts(const TokenFile& file) {
   std::vector<int64_t> counts(static_cast<size_t>(file.vocab_size()), 0);
-  // Ids were checked against the vocab size when the file was opened.
-  for (int64_t i = 0; i < file.size(); ++i) ++counts[static_cast<size_t>(file[i])];
+  // copy() checks every id against the vocab size, so each indexes `counts`.
+  constexpr int64_t kChunk = int64_t{1} << 16;
+  std::vector<int32_t> ids(static_cast<size_t>(kChunk));
+  for (int64_t begin = 0; begin < file.size(); begin += kChunk) {
+    const std::span<int32_t> chunk(ids.data(), static_cast<size_t>(std::min(kChunk, file.size() - begin)));
+    file.copy(begin, chunk);
+    for (const int32_t id : chunk) ++counts[static_cast<size_t>(id)];
+  }
   return counts;
 }
 
 double unigram_cross_entropy(std::span<const int64_t> train_counts, std::span<const int64_t> val_counts) {
   if (train_counts.size() != val_counts.size() || train_counts.empty()) {
-    throw DataError(fmt::format("unigram baseline: train counts cover {} ids, val counts {}; expected the same "
-                                "non-zero vocabulary size",
-                                train_counts.size(), val_counts.size()));
+    throw DataError(
+        fmt::format("unigram baseline: train counts cover {} ids, val counts {}; expected the same "
+                    "non-zero vocabulary size",
+                    train_counts.size(), val_counts.size()));
   }
   const int64_t val_total = std::accumulate(val_counts.begin(), val_counts.end(), int64_t{0});
   if (val_total <= 0) throw DataError("unigram baseline: the validation counts hold no tokens");

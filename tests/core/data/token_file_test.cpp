@@ -2,7 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+
 #include "base/errors.h"
+#include "core/data/batch_sampler.h"
 #include "core/data/test_files.h"
 
 using namespace mose::core::data;
@@ -33,7 +40,7 @@ TEST_CASE("nanoGPT uint32 files are read as written", "[core][data]") {
   CHECK(file.dtype() == TokenDtype::kUint32);
 }
 
-TEST_CASE("write_token_file round-trips both dtypes and moves keep the mapping", "[core][data]") {
+TEST_CASE("write_token_file round-trips both dtypes and moves keep the open file", "[core][data]") {
   testing::TempDir dir;
   std::vector<int32_t> ids(200000);
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>((i * 7919) % 70000);
@@ -58,9 +65,7 @@ TEST_CASE("write_token_file round-trips both dtypes and moves keep the mapping",
 
 TEST_CASE("bad token files fail on open with the file named", "[core][data]") {
   testing::TempDir dir;
-  SECTION("missing") {
-    CHECK_THROWS_AS(TokenFile::open(dir / "none.bin", TokenDtype::kUint16, 10), mose::DataError);
-  }
+  SECTION("missing") { CHECK_THROWS_AS(TokenFile::open(dir / "none.bin", TokenDtype::kUint16, 10), mose::DataError); }
   SECTION("empty") {
     testing::write_raw_tokens(dir / "empty.bin", std::vector<uint16_t>{});
     CHECK_THROWS_AS(TokenFile::open(dir / "empty.bin", TokenDtype::kUint16, 10), mose::DataError);
@@ -99,4 +104,41 @@ TEST_CASE("dtype helpers", "[core][data]") {
   CHECK(parse_dtype("uint32") == TokenDtype::kUint32);
   CHECK(dtype_name(TokenDtype::kUint16) == "uint16");
   CHECK_THROWS_AS(parse_dtype("int8"), mose::ConfigError);
+}
+
+TEST_CASE("a token file truncated after it was opened is a DataError naming it, not SIGBUS", "[core][data]") {
+  testing::TempDir dir;
+  std::vector<uint16_t> ids(1 << 20);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<uint16_t>(i % 251);
+  testing::write_raw_tokens(dir / "train.bin", ids);
+  const TokenFile file = TokenFile::open(dir / "train.bin", TokenDtype::kUint16, 256);
+
+  SECTION("a window past the new end") {
+    fs::resize_file(dir / "train.bin", 4096);
+    std::vector<int32_t> window(64);
+    file.copy(0, window);  // still inside the file
+    CHECK(window[63] == 63);
+    CHECK_THROWS_AS(file.copy(file.size() - 64, window), mose::DataError);
+    CHECK_THROWS_WITH(file.copy(file.size() - 64, window),
+                      Catch::Contains("train.bin") && Catch::Contains("4096 bytes") && Catch::Contains("truncated"));
+  }
+  SECTION("under a reader sampling batches") {
+    std::atomic<bool> started{false};
+    std::optional<std::string> error;
+    std::thread reader([&] {
+      try {
+        for (int64_t step = 0; step < 1000000; ++step) {
+          sample_batch(file, 1, step, 0, 8, 64);
+          started = true;
+        }
+      } catch (const mose::DataError& e) {
+        error = e.what();
+      }
+    });
+    while (!started) std::this_thread::yield();
+    fs::resize_file(dir / "train.bin", 8192);  // shorter than nearly every window start
+    reader.join();
+    REQUIRE(error);
+    CHECK_THAT(*error, Catch::Contains((dir / "train.bin").string()) && Catch::Contains("truncated"));
+  }
 }
