@@ -55,8 +55,8 @@ void reject_sources_in_cache(const std::vector<fs::path>& files, const fs::path&
   for (const auto& file : files) {
     const fs::path source = fs::absolute(file).lexically_normal();
     if (std::mismatch(cache.begin(), cache.end(), source.begin(), source.end()).first == cache.end()) {
-      throw ConfigError(fmt::format("data.sources includes {}, which is inside data.cache_dir {}", source.string(),
-                                    cache.string()));
+      throw ConfigError(
+          fmt::format("data.sources includes {}, which is inside data.cache_dir {}", source.string(), cache.string()));
     }
   }
 }
@@ -71,6 +71,11 @@ std::optional<PreparedMeta> reusable_meta(const fs::path& dir, const std::string
     return std::nullopt;
   }
   if (!meta || meta->fingerprint != fingerprint) return std::nullopt;
+  if (meta->train_checksum.empty() || meta->val_checksum.empty()) {
+    log::info("re-preparing {}: its {} records no checksums of the token files to verify them by", dir.string(),
+              kMetaFile);
+    return std::nullopt;
+  }
   const auto has_tokens = [&](std::string_view name, int64_t tokens) {
     std::error_code error;
     const auto bytes = fs::file_size(dir / name, error);
@@ -147,8 +152,8 @@ PreparedMeta prepare(const DataConfig& config, const std::vector<fs::path>& file
   }
   meta.train_tokens = static_cast<int64_t>(train.size());
   meta.val_tokens = static_cast<int64_t>(val.size());
-  write_token_file(dir / kTrainFile, train, meta.dtype);
-  write_token_file(dir / kValFile, val, meta.dtype);
+  meta.train_checksum = write_token_file(dir / kTrainFile, train, meta.dtype).checksum;
+  meta.val_checksum = write_token_file(dir / kValFile, val, meta.dtype).checksum;
   write_file_atomically(dir / kMetaFile, format_meta(meta));
   log::info("prepared {}: {} train + {} val tokens ({}, vocab {})", dir.string(), meta.train_tokens, meta.val_tokens,
             dtype_name(meta.dtype), meta.vocab_size);

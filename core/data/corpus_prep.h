@@ -11,6 +11,8 @@
 // (and removed first when re-preparing), so an interrupted preparation is
 // never mistaken for a finished one. Processes sharing a cache folder
 // serialize on <cache>/.lock; the same inputs always give byte-identical files.
+// meta.txt records the CRC-32 of each token file (Dataset checks them on every
+// open); a cache whose meta.txt predates them is prepared again.
 #pragma once
 
 #include <filesystem>
@@ -23,7 +25,7 @@ namespace mose::core::data {
 struct PreparedCorpus {
   std::filesystem::path dir;  // the cache folder, holding kTrainFile, kValFile, kMetaFile
   PreparedMeta meta;
-  bool reused = false;        // an up-to-date preparation was found
+  bool reused = false;  // an up-to-date preparation was found
 };
 
 // Requires config.format == "text"; validates the config first. Throws

@@ -66,6 +66,10 @@ std::string_view apply_line(PreparedMeta& meta, std::string_view line, const fs:
     meta.fingerprint = value;
   } else if (key == "tokenizer") {
     meta.tokenizer = value;
+  } else if (key == "train_checksum") {
+    meta.train_checksum = value;
+  } else if (key == "val_checksum") {
+    meta.val_checksum = value;
   } else if (key == "dtype") {
     if (value != "uint16" && value != "uint32") {
       throw DataError(fmt::format("{}:{}: dtype '{}'; expected uint16 or uint32", origin.string(), line_number, value));
@@ -110,6 +114,8 @@ std::string format_meta(const PreparedMeta& meta) {
   text += fmt::format("fingerprint = {}\ntokenizer = {}\ndtype = {}\n", meta.fingerprint, meta.tokenizer,
                       dtype_name(meta.dtype));
   for (const auto& [name, field] : kCountFields) text += fmt::format("{} = {}\n", name, meta.*field);
+  if (!meta.train_checksum.empty()) text += fmt::format("train_checksum = {}\n", meta.train_checksum);
+  if (!meta.val_checksum.empty()) text += fmt::format("val_checksum = {}\n", meta.val_checksum);
   text += "# inputs covered by the fingerprint:\n";
   for (const auto& line : meta.inputs) text += line + '\n';
   return text;

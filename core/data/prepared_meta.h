@@ -6,6 +6,7 @@
 //   tokenizer = byte | sentencepiece
 //   vocab_size, train_tokens, val_tokens, text_bytes, blocks, val_blocks = <integer>
 //   dtype = uint16 | uint32
+//   train_checksum, val_checksum = crc32:<8 hex digits>   (of train.bin / val.bin as written)
 //   input.<name> = <value>      (the settings and sources, see fingerprint_inputs)
 // Unknown keys are ignored so that newer writers stay readable.
 #pragma once
@@ -40,6 +41,10 @@ struct PreparedMeta {
   int64_t text_bytes = 0;  // corpus bytes used (after max_bytes)
   int64_t blocks = 0;
   int64_t val_blocks = 0;
+  // CRC-32s of the token files as written (base/file_checksum.h), checked whenever they
+  // are opened; empty in a meta.txt written before they were recorded.
+  std::string train_checksum{};
+  std::string val_checksum{};
   std::vector<std::string> inputs;  // the "input.<name> = <value>" lines
 };
 

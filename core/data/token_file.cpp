@@ -47,7 +47,7 @@ int64_t first_out_of_vocab(const T* ids, int64_t count, int64_t vocab) {
 }
 
 template <typename T>
-void write_as(std::ofstream& out, const fs::path& path, std::span<const int32_t> tokens) {
+void write_as(std::ofstream& out, const fs::path& path, std::span<const int32_t> tokens, Crc32& crc) {
   std::vector<T> buffer;
   for (size_t begin = 0; begin < tokens.size(); begin += kScanChunk) {
     const size_t end = std::min(tokens.size(), begin + static_cast<size_t>(kScanChunk));
@@ -60,6 +60,7 @@ void write_as(std::ofstream& out, const fs::path& path, std::span<const int32_t>
       buffer.push_back(static_cast<T>(tokens[i]));
     }
     out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(buffer.size() * sizeof(T)));
+    crc.update(buffer.data(), buffer.size() * sizeof(T));
   }
 }
 
@@ -79,7 +80,7 @@ TokenDtype dtype_for_vocab(int64_t vocab_size) {
   return vocab_size <= 65536 ? TokenDtype::kUint16 : TokenDtype::kUint32;
 }
 
-TokenFile TokenFile::open(const fs::path& path, TokenDtype dtype, int64_t vocab_size) {
+TokenFile TokenFile::open(const fs::path& path, TokenDtype dtype, int64_t vocab_size, bool checksum) {
   if (vocab_size < 1 || vocab_size > std::numeric_limits<int32_t>::max()) {
     throw ConfigError(fmt::format("token file {}: vocab size {} is outside [1, 2^31)", path.string(), vocab_size));
   }
@@ -102,7 +103,7 @@ TokenFile TokenFile::open(const fs::path& path, TokenDtype dtype, int64_t vocab_
                                 path.string(), bytes, width, dtype_name(dtype)));
   }
   TokenFile file(path, dtype, vocab_size, fd, static_cast<int64_t>(bytes));
-  file.check_ids();
+  file.check_ids(checksum);
   return file;
 }
 
@@ -120,7 +121,8 @@ TokenFile::TokenFile(TokenFile&& other) noexcept
       vocab_size_(other.vocab_size_),
       fd_(std::exchange(other.fd_, -1)),
       bytes_(std::exchange(other.bytes_, 0)),
-      tokens_(std::exchange(other.tokens_, 0)) {}
+      tokens_(std::exchange(other.tokens_, 0)),
+      digest_(std::move(other.digest_)) {}
 
 TokenFile& TokenFile::operator=(TokenFile&& other) noexcept {
   if (this != &other) {
@@ -131,6 +133,7 @@ TokenFile& TokenFile::operator=(TokenFile&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     bytes_ = std::exchange(other.bytes_, 0);
     tokens_ = std::exchange(other.tokens_, 0);
+    digest_ = std::move(other.digest_);
   }
   return *this;
 }
@@ -163,12 +166,14 @@ void TokenFile::read_exactly(int64_t offset, void* out, size_t bytes) const {
   }
 }
 
-void TokenFile::check_ids() const {
+void TokenFile::check_ids(bool checksum) {
   const auto width = static_cast<size_t>(dtype_bytes(dtype_));
   std::vector<std::byte> chunk(static_cast<size_t>(kScanChunk) * width);
+  Crc32 crc;
   for (int64_t begin = 0; begin < tokens_; begin += kScanChunk) {
     const int64_t count = std::min(kScanChunk, tokens_ - begin);
     read_exactly(begin * dtype_bytes(dtype_), chunk.data(), static_cast<size_t>(count) * width);
+    if (checksum) crc.update(chunk.data(), static_cast<size_t>(count) * width);
     const int64_t bad = dtype_ == TokenDtype::kUint16
                             ? first_out_of_vocab(reinterpret_cast<const uint16_t*>(chunk.data()), count, vocab_size_)
                             : first_out_of_vocab(reinterpret_cast<const uint32_t*>(chunk.data()), count, vocab_size_);
@@ -181,6 +186,7 @@ void TokenFile::check_ids() const {
                     "size {}",
                     path_.string(), id, begin + bad, (begin + bad) * dtype_bytes(dtype_), vocab_size_));
   }
+  if (checksum) digest_ = crc.digest();
 }
 
 int32_t TokenFile::operator[](int64_t i) const {
@@ -214,18 +220,20 @@ void TokenFile::copy(int64_t begin, std::span<int32_t> out) const {
   }
 }
 
-void write_token_file(const fs::path& path, std::span<const int32_t> tokens, TokenDtype dtype) {
+FileDigest write_token_file(const fs::path& path, std::span<const int32_t> tokens, TokenDtype dtype) {
+  Crc32 crc;
   replace_file_atomically(path, [&](const fs::path& temp) {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw IoError(fmt::format("cannot open {} for writing: {}", temp.string(), std::strerror(errno)));
     if (dtype == TokenDtype::kUint16) {
-      write_as<uint16_t>(out, path, tokens);
+      write_as<uint16_t>(out, path, tokens, crc);
     } else {
-      write_as<uint32_t>(out, path, tokens);
+      write_as<uint32_t>(out, path, tokens, crc);
     }
     out.flush();
     if (!out) throw IoError(fmt::format("cannot write {}: {}", temp.string(), std::strerror(errno)));
   });
+  return crc.digest();
 }
 
 }  // namespace mose::core::data

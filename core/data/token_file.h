@@ -13,8 +13,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string_view>
+
+#include "base/file_checksum.h"
 
 namespace mose::core::data {
 
@@ -29,8 +32,10 @@ class TokenFile {
  public:
   // Opens `path` and checks it: not empty, a whole number of tokens, every id
   // below `vocab_size` (the first offending token offset and id are
-  // reported). Throws DataError naming the file; IoError when it cannot be read.
-  static TokenFile open(const std::filesystem::path& path, TokenDtype dtype, int64_t vocab_size);
+  // reported). With `checksum`, also the file's CRC-32 (digest()), computed
+  // during the same scan. Throws DataError naming the file; IoError when it
+  // cannot be read.
+  static TokenFile open(const std::filesystem::path& path, TokenDtype dtype, int64_t vocab_size, bool checksum = false);
 
   TokenFile(TokenFile&& other) noexcept;
   TokenFile& operator=(TokenFile&& other) noexcept;
@@ -42,6 +47,8 @@ class TokenFile {
   TokenDtype dtype() const { return dtype_; }
   int64_t vocab_size() const { return vocab_size_; }
   const std::filesystem::path& path() const { return path_; }
+  // The file's CRC-32 as read when it was opened; nullopt unless open() was asked for it.
+  const std::optional<FileDigest>& digest() const { return digest_; }
 
   // Token i, 0 <= i < size(): one read, for spot checks; copy() reads windows.
   int32_t operator[](int64_t i) const;
@@ -56,7 +63,7 @@ class TokenFile {
   TokenFile(std::filesystem::path path, TokenDtype dtype, int64_t vocab_size, int fd, int64_t bytes);
   // Reads `bytes` bytes at `offset` into `out`, all of them or DataError/IoError.
   void read_exactly(int64_t offset, void* out, size_t bytes) const;
-  void check_ids() const;
+  void check_ids(bool checksum);
   void release() noexcept;
 
   std::filesystem::path path_;
@@ -65,10 +72,12 @@ class TokenFile {
   int fd_ = -1;
   int64_t bytes_ = 0;  // when opened
   int64_t tokens_ = 0;
+  std::optional<FileDigest> digest_;
 };
 
-// Writes `tokens` to `path` as `dtype` (temp file + rename). Throws DataError
-// when an id does not fit the dtype, IoError when the file cannot be written.
-void write_token_file(const std::filesystem::path& path, std::span<const int32_t> tokens, TokenDtype dtype);
+// Writes `tokens` to `path` as `dtype` (temp file + rename) and returns the
+// digest of the bytes written. Throws DataError when an id does not fit the
+// dtype, IoError when the file cannot be written.
+FileDigest write_token_file(const std::filesystem::path& path, std::span<const int32_t> tokens, TokenDtype dtype);
 
 }  // namespace mose::core::data

@@ -4,6 +4,7 @@
 
 #include "base/atomic_file.h"
 #include "base/errors.h"
+#include "base/file_checksum.h"
 #include "core/data/corpus_split.h"
 #include "core/data/sentencepiece_tokenizer.h"
 #include "core/data/test_files.h"
@@ -95,6 +96,16 @@ TEST_CASE("a prepared corpus is reused while its fingerprint matches", "[core][d
     fs::remove(dir / "cache" / kValFile);
     CHECK_FALSE(prepare_text_corpus(config).reused);
     CHECK(fs::exists(dir / "cache" / kValFile));
+  }
+  SECTION("a meta.txt without token-file checksums (an older cache) re-prepares and records them") {
+    CHECK(first.meta.train_checksum == mose::file_crc32(dir / "cache" / kTrainFile).checksum);
+    CHECK(first.meta.val_checksum == mose::file_crc32(dir / "cache" / kValFile).checksum);
+    PreparedMeta legacy = first.meta;
+    legacy.train_checksum.clear();
+    legacy.val_checksum.clear();
+    testing::write_text(dir / "cache" / kMetaFile, format_meta(legacy));
+    CHECK_FALSE(prepare_text_corpus(config).reused);
+    CHECK(read_meta(dir / "cache" / kMetaFile)->train_checksum == first.meta.train_checksum);
   }
   SECTION("a corrupt meta.txt re-prepares") {
     testing::write_text(dir / "cache" / kMetaFile, "fingerprint = x\nvocab_size = lots\n");

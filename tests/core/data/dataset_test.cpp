@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
 
 #include "base/errors.h"
+#include "base/file_checksum.h"
 #include "core/data/batch_sampler.h"
 #include "core/data/test_files.h"
 #include "core/data/unigram_baseline.h"
@@ -38,6 +40,29 @@ TEST_CASE("a text dataset prepares once and decodes back to its corpus", "[core]
   CHECK(baseline < std::log(256.0));
 
   CHECK(Dataset::open(config).train().size() == dataset.train().size());
+}
+
+TEST_CASE("a damaged prepared token file is refused, naming it and both checksums", "[core][data]") {
+  testing::TempDir dir;
+  testing::write_text(dir / "corpus.txt", testing::synthetic_text(3000));
+  DataConfig config;
+  config.sources = {dir / "corpus.txt"};
+  config.cache_dir = dir / "cache";
+  config.split_block_bytes = 1024;
+  const std::string recorded = Dataset::open(config).prepared()->train_checksum;
+  // Flip the low bit of token 100: still a valid byte id, the same size, other bytes.
+  const fs::path train = dir / "cache" / kTrainFile;
+  {
+    std::fstream file(train, std::ios::binary | std::ios::in | std::ios::out);
+    file.seekg(200);
+    const char low = static_cast<char>(file.get());
+    file.seekp(200);
+    file.put(static_cast<char>(low ^ 1));
+  }
+  CHECK_THROWS_AS(Dataset::open(config), mose::DataError);
+  CHECK_THROWS_WITH(Dataset::open(config), Catch::Contains(train.string()) && Catch::Contains(recorded) &&
+                                               Catch::Contains(mose::file_crc32(train).checksum) &&
+                                               Catch::Contains("damaged"));
 }
 
 TEST_CASE("a SentencePiece dataset over a prefix of the default corpus", "[core][data]") {

@@ -17,6 +17,8 @@ TEST_CASE("meta.txt round-trips through format and parse", "[core][data]") {
                     .text_bytes = 2000,
                     .blocks = 10,
                     .val_blocks = 1,
+                    .train_checksum = "crc32:0123abcd",
+                    .val_checksum = "crc32:89ef4567",
                     .inputs = {"input.prep_version = 1", "input.source = /a b.txt bytes=3 mtime_ns=4"}};
   const std::string text = format_meta(meta);
   const PreparedMeta back = parse_meta(text, "meta.txt");
@@ -29,6 +31,8 @@ TEST_CASE("meta.txt round-trips through format and parse", "[core][data]") {
   CHECK(back.text_bytes == 2000);
   CHECK(back.blocks == 10);
   CHECK(back.val_blocks == 1);
+  CHECK(back.train_checksum == "crc32:0123abcd");
+  CHECK(back.val_checksum == "crc32:89ef4567");
   CHECK(back.inputs == meta.inputs);
   CHECK(format_meta(back) == text);
 }
