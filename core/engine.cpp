@@ -117,6 +117,7 @@ namespace mose::core::spec {
 
 TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks) {
   config.validate();
+  at::set_num_threads(config.train.cpu_threads);
   data::Dataset dataset = data::Dataset::open(config.data);
   const ModelConfig model = resolved_model(config.model, dataset);
   const TrainConfig& train = config.train;
@@ -137,6 +138,7 @@ TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks) {
 
 LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy) {
   config.validate();
+  at::set_num_threads(config.train.cpu_threads);
   policy.validate();
   data::Dataset dataset = data::Dataset::open(config.data);
   const ModelConfig model_config = resolved_model(config.model, dataset);
@@ -158,11 +160,6 @@ LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint
     result.tasks.push_back(eval::evaluate_task(*model, *dataset.tokenizer(), task, *widths, config.eval.batch_size));
   }
   return result;
-}
-
-void set_cpu_threads(int threads) {
-  if (threads < 0) throw ConfigError(fmt::format("threads = {}: expected 0 (default) or a positive count", threads));
-  if (threads > 0) at::set_num_threads(threads);
 }
 
 EngineInfo engine_info() {

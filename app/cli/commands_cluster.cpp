@@ -66,6 +66,9 @@ study::runner::StudyPlan worker_plan(const WorkerArgs& args) {
 
 int run_worker_command(const WorkerArgs& args) {
   study::runner::install_stop_handlers();
+  if (args.cpu_threads > 0) {
+    log::info("--cpu-threads {} is ignored: each trial runs with its recipe's train.cpu_threads", args.cpu_threads);
+  }
   const study::runner::StudyPlan plan = worker_plan(args);
   auto display = std::make_shared<ProgressDisplay>(false);
   const study::runner::WorkerOptions options{
@@ -74,7 +77,6 @@ int run_worker_command(const WorkerArgs& args) {
       .heartbeat_timeout_s = args.heartbeat_timeout_s,
       .max_attempts = args.max_attempts,
       .poll_interval_s = args.poll_interval_s,
-      .cpu_threads = args.cpu_threads,
       .progress = [display](const study::runner::TrialProgress& e) { display->show(e); }};
   const study::runner::WorkerReport report = study::runner::run_worker(plan, options);
   std::cout << fmt::format("worker {}: {} done, {} failed, {} handed back, {} taken over by others{}\n",
@@ -200,7 +202,10 @@ void add_worker_command(CLI::App& app, Action& action) {
   cmd->add_option("--device", args->device, "train on this device instead of the recipe's (e.g. cuda:0)");
   add_takeover_options(cmd, args->heartbeat_timeout_s, args->max_attempts);
   add_poll_option(cmd, args->poll_interval_s);
-  cmd->add_option("--cpu-threads", args->cpu_threads, "torch intra-op threads (default: torch's choice)")
+  // Kept so that existing job scripts still parse; a trial's threads are its recipe's
+  // train.cpu_threads, since a worker-chosen count would change its results.
+  cmd->add_option("--cpu-threads", args->cpu_threads,
+                  "ignored: each trial runs with its recipe's train.cpu_threads (default 1), part of its identity")
       ->check(CLI::NonNegativeNumber);
   cmd->footer("Ctrl-C or SIGTERM (Slurm's time limit) hands the current trial back after its checkpoint.");
   cmd->callback([args, &action] { action = [args] { return run_worker_command(*args); }; });

@@ -99,6 +99,10 @@ struct TrainConfig {
   uint64_t seed = 1;
   std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
   bool bf16_autocast = true;    // on CUDA only; CPU runs fp32
+  // Intra-op CPU threads of each run (train_run and evaluate_run set them). Fixed per
+  // trial, not per machine or worker count: CPU kernels split reductions by thread, so
+  // the thread count changes the low bits of every result.
+  int cpu_threads = 1;
   int64_t log_every = 50;
   int64_t checkpoint_every = 0;  // 0 = only at the end (when a path is set)
   std::string checkpoint_path;   // empty = no checkpoints

@@ -24,7 +24,9 @@ struct TrainSummary {
 };
 
 // Trains (resuming from config.train.checkpoint_path when present) and writes the final
-// checkpoint there when a path is set.
+// checkpoint there when a path is set. Sets this process's intra-op CPU threads to
+// config.train.cpu_threads first, as evaluate_run does, so a result never depends on
+// the machine or on how many workers share it.
 TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks = {});
 
 // Loads the checkpoint written by train_run for `config` and measures validation loss
@@ -39,17 +41,12 @@ TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks = {});
 // scored under the same policy (core/eval/task_eval.h); they need a text corpus.
 LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy);
 
-// Intra-op CPU threads for this process (LibTorch's pool; 0 leaves its default). Small
-// models train fastest with 1 thread per worker process and one worker per core: a
-// multi-thread OpenMP pool spends most of its time synchronising on tiny GEMMs.
-void set_cpu_threads(int threads);
-
 // What the engine runs on, recorded with every trial so a result can be traced to it.
 struct EngineInfo {
   std::string torch_version;  // LibTorch's version string
   bool cuda_available = false;
   int cuda_devices = 0;
-  int cpu_threads = 0;  // intra-op threads of this process
+  int cpu_threads = 0;  // intra-op threads of this process now
 };
 EngineInfo engine_info();
 

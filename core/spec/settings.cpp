@@ -191,12 +191,18 @@ std::vector<Setting> router_settings() {
 }
 
 std::vector<Setting> train_settings() {
+  Setting threads = MOSE_SETTING(train.cpu_threads, kTraining, R::at_least(1),
+                                 "intra-op CPU threads per trial; results depend on it, so it is part of the identity");
+  // Listed only away from 1, so the hashes of trials from before the setting stay valid.
+  threads.listed = [](const RunConfig& c) { return c.train.cpu_threads != 1; };
+  threads.listed_when = "when not 1";
   return {
       MOSE_SETTING(train.steps, kTraining, R::at_least(1), "optimizer steps"),
       MOSE_SETTING(train.batch_size, kTraining, R::at_least(1), "sequences per micro-batch"),
       MOSE_SETTING(train.grad_accum, kTraining, R::at_least(1), "micro-batches per optimizer step"),
       MOSE_SETTING(train.seed, kTraining, R::any(), "seed of initialisation, batches and width sampling"),
       MOSE_SETTING(train.bf16_autocast, kTraining, R::any(), "bf16 autocast on CUDA (CPU runs fp32)"),
+      threads,
       MOSE_SETTING(train.optim.lr, kTraining, R::positive(), "peak learning rate"),
       MOSE_SETTING(train.optim.min_lr_ratio, kTraining, R::interval(0, true, 1, true), "final lr = lr * min_lr_ratio"),
       MOSE_SETTING(train.optim.warmup_steps, kTraining, R::non_negative(), "linear warm-up steps"),

@@ -57,7 +57,7 @@ std::string compiler_version() {
 #endif
 }
 
-std::vector<db::EnvironmentEntry> collect_environment(const std::string& device) {
+std::vector<db::EnvironmentEntry> collect_environment(const std::string& device, int cpu_threads) {
   const core::spec::EngineInfo engine = core::spec::engine_info();
   const std::vector<std::string> gpus = gpu_models();
   return {
@@ -69,6 +69,7 @@ std::vector<db::EnvironmentEntry> collect_environment(const std::string& device)
       {"gpus", gpus.empty() ? "none" : fmt::format("{}", fmt::join(gpus, "; "))},
       {"host", host_name()},
       {"device", device},
+      {"cpu_threads", std::to_string(cpu_threads)},
       {"pid", std::to_string(::getpid())},
   };
 }

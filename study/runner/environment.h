@@ -22,7 +22,7 @@ std::string torch_version();
 
 // Entries: code_version, compiler, torch, cuda_available, cuda_devices, gpus
 // (models from the NVIDIA driver, "none" without one), host, device (as asked,
-// e.g. "auto" or "cuda:1"), pid.
-std::vector<db::EnvironmentEntry> collect_environment(const std::string& device);
+// e.g. "auto" or "cuda:1"), cpu_threads (the intra-op threads the trial runs with), pid.
+std::vector<db::EnvironmentEntry> collect_environment(const std::string& device, int cpu_threads);
 
 }  // namespace mose::study::runner

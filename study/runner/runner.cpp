@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "base/errors.h"
 #include "base/log.h"
@@ -40,10 +39,8 @@ WorkerOptions worker_options(const RunOptions& options, int index) {
   w.heartbeat_timeout_s = options.heartbeat_timeout_s;
   w.max_attempts = options.max_attempts;
   w.poll_interval_s = options.poll_interval_s;
-  // Worker processes share the CPU cores rather than each taking all of them.
-  if (options.workers > 1) {
-    w.cpu_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / options.workers);
-  }
+  // No CPU threads here: each trial runs with its own train.cpu_threads whatever the
+  // number of workers, so the same trial gives the same result in any run.
   w.progress = options.progress;
   return w;
 }

@@ -26,12 +26,15 @@ TrialEnd run_planned(const TrialContext& context, const StudyPlan& plan, const P
   return run_eval_trial(context, spec, recipe.training.at(spec.training_index));
 }
 
-// The device a trial runs on, for the environment record.
-std::string trial_device(const StudyPlan& plan, const PlannedTrial& planned, const std::string& override_device) {
-  if (!override_device.empty()) return override_device;
+// Where and how a trial runs, for its environment record: the device (as asked), and
+// the intra-op CPU threads the engine sets for it (train.cpu_threads of its training
+// trial, which evaluations share).
+std::vector<db::EnvironmentEntry> trial_environment(const StudyPlan& plan, const PlannedTrial& planned,
+                                                    const std::string& override_device) {
   const std::size_t training =
       planned.kind == db::TrialKind::kTrain ? planned.index : plan.recipe.evaluation.at(planned.index).training_index;
-  return plan.recipe.training.at(training).config.train.device;
+  const core::spec::TrainConfig& train = plan.recipe.training.at(training).config.train;
+  return collect_environment(override_device.empty() ? train.device : override_device, train.cpu_threads);
 }
 
 class Worker {
@@ -96,8 +99,7 @@ void Worker::run_claimed(const db::ClaimedTrial& claimed) {
   const std::string label = plan_.label(claimed.trial.id);
   context.report({.phase = TrialPhase::kStarted, .label = label});
   try {
-    context.check(
-        storage_->set_environment(claimed.lease, collect_environment(trial_device(plan_, *planned, options_.device))));
+    context.check(storage_->set_environment(claimed.lease, trial_environment(plan_, *planned, options_.device)));
     run_attempt(context, *planned);
   } catch (const LeaseLost& e) {
     ++report_.lost;
@@ -162,7 +164,6 @@ std::string slurm_job_suffix() {
 }
 
 WorkerReport run_worker(const StudyPlan& plan, const WorkerOptions& options) {
-  core::spec::set_cpu_threads(options.cpu_threads);
   Worker worker(plan, options);
   return worker.run();
 }

@@ -21,7 +21,6 @@ struct WorkerOptions {
   double heartbeat_timeout_s = 60.0;  // a running trial silent this long is presumed abandoned
   std::int64_t max_attempts = 3;      // see db::ClaimRequest
   double poll_interval_s = 1.0;       // wait between claims while others hold the remaining trials
-  int cpu_threads = 0;                // torch intra-op threads; 0 = torch's default
   ProgressFn progress{};
 };
 
