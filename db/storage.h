@@ -64,8 +64,10 @@ class Storage {
   virtual std::optional<TrialRecord> find_done_trial(std::string_view config_hash) = 0;
   // Trials per status, over one study or (nullopt) the whole store.
   virtual StatusCounts count_trials(std::optional<std::int64_t> study_id) = 0;
-  // Sends a trial back to pending so it runs again, dropping its metrics and
-  // curves so the re-run's results never mix with the old ones. A running
+  // Sends a trial back to pending so it runs again, dropping its metrics so the
+  // re-run's results never mix with the old ones. Curves stay: a training trial
+  // resumes from its checkpoint, whose history they are, and each attempt drops
+  // the points past the step it resumes from (drop_curves_after). A running
   // trial's worker loses its lease. Returns false if there is no such trial.
   virtual bool reset_trial(std::int64_t trial_id) = 0;
 
@@ -84,6 +86,11 @@ class Storage {
   // Appends a batch of curve points; a step written again (a resumed attempt)
   // replaces the old value. Also refreshes the heartbeat.
   virtual LeaseState append_curve(const Lease& lease, const std::vector<CurvePoint>& points) = 0;
+  // Deletes the trial's curve points past `step`: an attempt that resumes from a
+  // checkpoint at `step` (0: from scratch) drops what earlier attempts logged after
+  // it, so the curves are the history of the model being trained. Also refreshes
+  // the heartbeat.
+  virtual LeaseState drop_curves_after(const Lease& lease, std::int64_t step) = 0;
   // Records a file the trial produced; the same (kind, path) again replaces it.
   virtual LeaseState add_artifact(const Lease& lease, const Artifact& artifact) = 0;
   virtual LeaseState set_environment(const Lease& lease, const std::vector<EnvironmentEntry>& entries) = 0;

@@ -24,11 +24,15 @@ struct TrainStepLog {
 };
 
 struct TrainHooks {
+  // Once, before the first step, with the step training starts from: the checkpoint's
+  // when it resumes, else 0. Whatever was logged past it belongs to a lost attempt.
+  std::function<void(int64_t first_step)> on_start;
   std::function<void(const TrainStepLog&)> on_log;  // every log_every steps and at the last step
   std::function<bool()> stop_requested;             // polled between steps; a stop checkpoints first
 };
 
 struct TrainOutcome {
+  int64_t first_step = 0;  // where this run started (the checkpoint's step when it resumed)
   int64_t steps_done = 0;
   int64_t tokens_seen = 0;
   bool stopped = false;

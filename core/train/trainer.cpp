@@ -162,6 +162,8 @@ spec::TrainOutcome Trainer::run(const spec::TrainHooks& hooks) {
   auto interval_start = start;
   int64_t interval_tokens = tokens_seen_;
   std::optional<PendingStepLog> unread;  // the latest step, until a log reads it
+  outcome.first_step = next_step_;
+  if (hooks.on_start) hooks.on_start(next_step_);
   while (next_step_ < config_.steps) {
     unread = queue_step(next_step_);
     ++next_step_;

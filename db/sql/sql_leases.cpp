@@ -137,6 +137,12 @@ LeaseState SqlStorage::append_curve(const Lease& lease, const std::vector<CurveP
   });
 }
 
+LeaseState SqlStorage::drop_curves_after(const Lease& lease, std::int64_t step) {
+  return under_lease(lease, [&](double) {
+    session_->run("DELETE FROM curves WHERE trial_id = $1 AND step > $2", Params::of(lease.trial_id, step));
+  });
+}
+
 LeaseState SqlStorage::add_artifact(const Lease& lease, const Artifact& artifact) {
   if (artifact.kind.empty() || artifact.path.empty() || artifact.bytes < 0) {
     reject("trial " + std::to_string(lease.trial_id) + ": artifact needs a kind, a path and bytes >= 0 (got kind '" +

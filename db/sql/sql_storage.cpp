@@ -142,7 +142,8 @@ StatusCounts SqlStorage::count_trials(std::optional<std::int64_t> study_id) {
 }
 
 // Keeps worker (the latest claimant) and attempts: attempts only grow, so a
-// lease from before the reset can never match the trial again.
+// lease from before the reset can never match the trial again. Keeps curves (see
+// Storage::reset_trial).
 bool SqlStorage::reset_trial(std::int64_t trial_id) {
   Transaction transaction(*session_);
   const Rows reset = session_->run(
@@ -151,7 +152,6 @@ bool SqlStorage::reset_trial(std::int64_t trial_id) {
       Params::of(trial_id));
   if (reset.empty()) return false;
   session_->run("DELETE FROM metrics WHERE trial_id = $1", Params::of(trial_id));
-  session_->run("DELETE FROM curves WHERE trial_id = $1", Params::of(trial_id));
   transaction.commit();
   return true;
 }

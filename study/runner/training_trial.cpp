@@ -16,22 +16,29 @@
 namespace mose::study::runner {
 namespace {
 
-// Receives the trainer's hooks: writes curve points and progress, and answers stop
-// polls. The trainer polls stop_requested once per optimizer step, so the polls count
-// the steps this attempt ran; the rest of steps_done came from the checkpoint.
+// Receives the trainer's hooks: keeps the curves the history of the checkpoint being
+// trained, writes curve points and progress, and answers stop polls.
 class TrainingRecorder {
  public:
   TrainingRecorder(const TrialContext& context, const recipe::TrainingTrialSpec& spec)
       : context_(context), spec_(spec) {}
 
   core::spec::TrainHooks hooks() {
-    return {[this](const core::spec::TrainStepLog& log) { on_log(log); }, [this] { return on_stop_poll(); }};
+    return {[this](std::int64_t first_step) { on_start(first_step); },
+            [this](const core::spec::TrainStepLog& log) { on_log(log); }, [this] { return on_stop_poll(); }};
   }
 
-  std::int64_t steps_this_attempt() const { return polls_; }
   std::optional<double> last_loss() const { return last_loss_; }
 
  private:
+  // Points an earlier attempt logged past the checkpoint this one resumes from (it died
+  // before checkpointing them, or the checkpoint was removed) describe no model that
+  // exists any more; the points up to it are kept, a retried trial's included.
+  void on_start(std::int64_t first_step) {
+    first_step_ = first_step;
+    context_.check(context_.storage.drop_curves_after(context_.lease(), first_step));
+  }
+
   void on_log(const core::spec::TrainStepLog& log) {
     std::vector<db::CurvePoint> points{
         {analysis::kCurveLmLoss, log.step, log.lm_loss},
@@ -63,7 +70,8 @@ class TrainingRecorder {
   void report(const core::spec::TrainStepLog& log) {
     const std::int64_t steps = spec_.config.train.steps;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - context_.started).count();
-    const double eta = polls_ > 0 ? elapsed / static_cast<double>(polls_) * static_cast<double>(steps - log.step) : -1;
+    const std::int64_t ran = log.step - first_step_;  // steps this attempt
+    const double eta = ran > 0 ? elapsed / static_cast<double>(ran) * static_cast<double>(steps - log.step) : -1;
     context_.report({.phase = TrialPhase::kTraining,
                      .label = spec_.label,
                      .step = log.step,
@@ -74,14 +82,13 @@ class TrainingRecorder {
   }
 
   bool on_stop_poll() {
-    ++polls_;
     context_.check_heartbeat();  // a lost trial stops at once, without a checkpoint
     return stop_requested();
   }
 
   const TrialContext& context_;
   const recipe::TrainingTrialSpec& spec_;
-  std::int64_t polls_ = 0;
+  std::int64_t first_step_ = 0;
   std::optional<double> last_loss_;
 };
 
@@ -96,18 +103,17 @@ double final_train_loss(const TrialContext& context, const TrainingRecorder& rec
   return loss;
 }
 
-std::vector<db::Metric> training_metrics(const core::spec::TrainSummary& summary, std::int64_t steps_this_attempt,
-                                         double train_loss) {
+std::vector<db::Metric> training_metrics(const core::spec::TrainSummary& summary, double train_loss) {
   const core::spec::TrainOutcome& o = summary.outcome;
   const double tokens_per_step = o.steps_done > 0 ? static_cast<double>(o.tokens_seen) / o.steps_done : 0.0;
-  const double attempt_tokens = tokens_per_step * static_cast<double>(steps_this_attempt);
+  const double attempt_tokens = tokens_per_step * static_cast<double>(o.steps_done - o.first_step);
   return {
       {analysis::kTrainLoss, train_loss},
       {analysis::kSteps, static_cast<double>(o.steps_done)},
       {analysis::kTokens, static_cast<double>(o.tokens_seen)},
       {analysis::kTrainSeconds, o.seconds},
       {analysis::kTrainTokensPerS, o.seconds > 0 ? attempt_tokens / o.seconds : 0.0},
-      {analysis::kResumedFromStep, static_cast<double>(o.steps_done - steps_this_attempt)},
+      {analysis::kResumedFromStep, static_cast<double>(o.first_step)},
       {analysis::kParameters, static_cast<double>(summary.parameters)},
       {analysis::kExpertParameters, static_cast<double>(summary.expert_parameters)},
       {analysis::kVocabSize, static_cast<double>(summary.vocab_size)},
@@ -129,8 +135,7 @@ TrialEnd run_training_trial(const TrialContext& context, const recipe::TrainingT
                                            config.train.checkpoint_path)});
     return TrialEnd::kReleased;
   }
-  std::vector<db::Metric> metrics =
-      training_metrics(summary, recorder.steps_this_attempt(), final_train_loss(context, recorder));
+  std::vector<db::Metric> metrics = training_metrics(summary, final_train_loss(context, recorder));
   context.report({.phase = TrialPhase::kEvaluating, .label = spec.label});
   const core::spec::LmEvalResult full =
       core::spec::evaluate_run(config, config.train.checkpoint_path, {"uniform", 1.0});

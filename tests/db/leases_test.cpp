@@ -128,6 +128,7 @@ TEMPLATE_TEST_CASE("a worker that lost its claim cannot finish, fail or write to
 
   CHECK(f.storage->heartbeat(old) == LeaseState::kLost);
   CHECK(f.storage->append_curve(old, {{"train_loss", 100, 99.0}}) == LeaseState::kLost);
+  CHECK(f.storage->drop_curves_after(old, 0) == LeaseState::kLost);
   CHECK(f.storage->record_metrics(old, {{"stale", 1.0}}) == LeaseState::kLost);
   CHECK(f.storage->add_artifact(old, {"checkpoint", "old.pt", "x", 1}) == LeaseState::kLost);
   CHECK(f.storage->set_environment(old, {{"host", "dead"}}) == LeaseState::kLost);

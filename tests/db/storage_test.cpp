@@ -174,6 +174,11 @@ TEMPLATE_TEST_CASE("curves, artifacts and environment are stored per trial", "[d
   CHECK((curves[0].name == "lr" && curves[0].step == 0 && curves[0].value == 1e-3));
   CHECK((curves[2].name == "train_loss" && curves[2].step == 100 && curves[2].value == 3.9));
   CHECK(curves[3].step == 200);
+  // An attempt resuming from a checkpoint at step 100 drops what was logged after it.
+  REQUIRE(f.storage->drop_curves_after(lease, 100) == LeaseState::kHeld);
+  const std::vector<CurvePoint> kept = f.storage->get_curves(lease.trial_id);
+  REQUIRE(kept.size() == 3);
+  CHECK(kept.back().step == 100);
 
   f.clock.advance(3);
   REQUIRE(f.storage->add_artifact(lease, {"checkpoint", "ckpt/1.pt", "sha256:aa", 1024}) == LeaseState::kHeld);
@@ -195,7 +200,7 @@ TEMPLATE_TEST_CASE("curves, artifacts and environment are stored per trial", "[d
   CHECK((environment[1].key == "torch" && environment[1].value == "2.5.1"));
 }
 
-TEMPLATE_TEST_CASE("resetting a failed trial sends it back to pending without its old results", "[db][storage]",
+TEMPLATE_TEST_CASE("resetting a failed trial sends it back to pending without its old metrics", "[db][storage]",
                    SqliteBackend, PostgresBackend) {
   StoreFixture<TestType> f;
   const std::int64_t id = f.storage->add_trial(f.study, train_trial(1)).id;
@@ -210,7 +215,7 @@ TEMPLATE_TEST_CASE("resetting a failed trial sends it back to pending without it
   CHECK(reset.status == TrialStatus::kPending);
   CHECK(reset.error.empty());
   CHECK_FALSE(reset.finished);
-  CHECK(f.storage->get_curves(id).empty());
+  CHECK(f.storage->get_curves(id).size() == 1);  // the history of the checkpoint the re-run resumes from
   CHECK(f.storage->get_metrics({id}).empty());
   CHECK_FALSE(f.storage->reset_trial(9999));
 

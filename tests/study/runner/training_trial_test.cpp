@@ -1,11 +1,17 @@
 // Training trials under faults: a full disk while the checkpoint is written fails the
-// trial cleanly (recorded failed, no temporary file left, the worker goes on), and a
-// damaged checkpoint is never resumed from.
+// trial cleanly (recorded failed, no temporary file left, the worker goes on), a
+// damaged checkpoint is never resumed from, and a trial retried or resumed keeps the
+// curves of the checkpoint it continues (and only those).
 #include "study/runner/training_trial.h"
 
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "base/file_checksum.h"
 #include "db/storage.h"
@@ -38,6 +44,21 @@ RunReport run_until_step(const recipe::Recipe& recipe, RunOptions options, std::
   RunReport report = run_study(recipe, options);
   clear_stop_request();
   return report;
+}
+
+// The step of every point of curve `name`, in order.
+std::vector<std::int64_t> curve_steps(db::Storage& storage, std::int64_t trial_id, const std::string& name) {
+  std::vector<std::int64_t> steps;
+  for (const db::CurvePoint& point : storage.get_curves(trial_id)) {
+    if (point.name == name) steps.push_back(point.step);
+  }
+  return steps;
+}
+
+std::map<std::string, double> metrics_of(db::Storage& storage, std::int64_t trial_id) {
+  std::map<std::string, double> out;
+  for (const db::MetricRecord& m : storage.get_metrics({trial_id})) out[m.name] = m.value;
+  return out;
 }
 
 }  // namespace
@@ -97,6 +118,60 @@ TEST_CASE("an unfinished trial never resumes from a damaged checkpoint", "[study
   const RunReport retried = run_study(recipe, options);
   CHECK(retried.exit_code() == 0);
   CHECK(retried.counts.done == 2);
+}
+
+TEST_CASE("a trial retried after failing past its final checkpoint keeps its curves and train_loss",
+          "[study][runner]") {
+  ScratchDir dir("retry_curves");
+  const recipe::Recipe recipe = recipe::load_recipe(
+      testing::write_recipe(dir.path(), testing::tiny_recipe_text("retry", dir.path(), 20, kOnePolicy)));
+  RunOptions options = options_in(dir);
+  // The training trial fails once its final checkpoint is written, as its evaluation starts.
+  options.progress = [](const TrialProgress& event) {
+    if (event.kind == "train" && event.phase == TrialPhase::kEvaluating) throw std::runtime_error("injected failure");
+  };
+  const RunReport failed = run_study(recipe, options);
+  REQUIRE(failed.counts.failed == 2);
+  const std::int64_t training = failed.plan.training_ids[0];
+  const auto storage = db::open_storage(failed.plan.paths.storage_url);
+  const std::vector<std::int64_t> logged{5, 10, 15, 20};
+  REQUIRE(curve_steps(*storage, training, "lm_loss") == logged);
+
+  options.progress = nullptr;
+  options.retry_failed = true;
+  const RunReport retried = run_study(recipe, options);
+  REQUIRE(retried.counts.done == 2);
+  CHECK(curve_steps(*storage, training, "lm_loss") == logged);
+  CHECK(curve_steps(*storage, training, "grad_norm") == logged);
+  const auto metrics = metrics_of(*storage, training);
+  CHECK(metrics.at("resumed_from_step") == 20);  // the retry ran no step
+  double last_loss = 0;
+  for (const db::CurvePoint& point : storage->get_curves(training)) {
+    if (point.name == "lm_loss" && point.step == 20) last_loss = point.value;
+  }
+  CHECK(metrics.at("train_loss") == last_loss);
+}
+
+TEST_CASE("points an attempt logged past the checkpoint the next one resumes from are dropped", "[study][runner]") {
+  ScratchDir dir("stale_curves");
+  const recipe::Recipe recipe = recipe::load_recipe(
+      testing::write_recipe(dir.path(), testing::tiny_recipe_text("stale", dir.path(), 20, kOnePolicy)));
+  const RunOptions options = options_in(dir);
+  const RunReport stopped = run_until_step(recipe, options, 5);  // checkpointed at step 5
+  const std::int64_t training = stopped.plan.training_ids[0];
+  const auto storage = db::open_storage(stopped.plan.paths.storage_url);
+  // An attempt that logged step 7 and died before its next checkpoint.
+  const std::optional<db::ClaimedTrial> ghost =
+      storage->claim_next({.worker = "ghost", .study_id = stopped.plan.study.id});
+  REQUIRE(ghost);
+  REQUIRE(ghost->trial.id == training);
+  REQUIRE(storage->append_curve(ghost->lease, {{"lm_loss", 7, 9.9}}) == db::LeaseState::kHeld);
+  REQUIRE(storage->release(ghost->lease) == db::LeaseState::kHeld);
+
+  const RunReport resumed = run_study(recipe, options);
+  REQUIRE(resumed.counts.done == 2);
+  CHECK(curve_steps(*storage, training, "lm_loss") == std::vector<std::int64_t>{5, 10, 15, 20});
+  CHECK(metrics_of(*storage, training).at("resumed_from_step") == 5);
 }
 
 }  // namespace mose::study::runner
