@@ -36,7 +36,8 @@ struct TrainOutcome {
   int64_t steps_done = 0;
   int64_t tokens_seen = 0;
   bool stopped = false;
-  double seconds = 0;
+  double seconds = 0;        // this run's training time
+  double total_seconds = 0;  // training time of all steps_done: this run's plus the checkpoint's record
   double final_lm_loss = 0;
 };
 

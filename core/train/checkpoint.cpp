@@ -95,6 +95,7 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
   archive.write("tokens_seen", c10::IValue(state.tokens_seen));
   archive.write("seed", c10::IValue(static_cast<int64_t>(state.seed)));
   archive.write("fingerprint", c10::IValue(state.fingerprint));
+  archive.write("train_seconds", c10::IValue(state.train_seconds));
   try {
     const std::optional<FileDigest> previous = current_digest(path);
     FileDigest written;
@@ -136,6 +137,7 @@ CheckpointState load_checkpoint(const std::filesystem::path& path, torch::nn::Mo
     state.tokens_seen = value.toInt();
     archive.read("seed", value);
     state.seed = static_cast<uint64_t>(value.toInt());
+    if (archive.try_read("train_seconds", value)) state.train_seconds = value.toDouble();
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
     const auto expected_shapes = shapes_of(model);

@@ -29,6 +29,10 @@ struct CheckpointState {
   int64_t tokens_seen = 0;
   uint64_t seed = 0;
   std::string fingerprint;  // of the model + training config that produced it
+  // Seconds of training that produced these next_step steps, summed over every attempt
+  // that trained some of them (time an attempt spent past its last checkpoint is lost
+  // with it). 0 in a checkpoint from before it was recorded.
+  double train_seconds = 0;
 };
 
 // Throws IoError naming `path` and the reason when the file cannot be written; the

@@ -64,6 +64,7 @@ Trainer::Trainer(const spec::ModelConfig& model, const spec::TrainConfig& train,
     CheckpointState state = load_checkpoint(config_.checkpoint_path, *model_, optimizer_.get(), fingerprint_);
     next_step_ = state.next_step;
     tokens_seen_ = state.tokens_seen;
+    trained_seconds_ = state.train_seconds;
     log::info("resumed {} at step {}", config_.checkpoint_path, next_step_);
   }
 }
@@ -71,7 +72,8 @@ Trainer::Trainer(const spec::ModelConfig& model, const spec::TrainConfig& train,
 Trainer::~Trainer() = default;
 
 void Trainer::save(const std::string& path) {
-  save_checkpoint(path, *model_, optimizer_.get(), {next_step_, tokens_seen_, config_.seed, fingerprint_});
+  save_checkpoint(path, *model_, optimizer_.get(),
+                  {next_step_, tokens_seen_, config_.seed, fingerprint_, trained_seconds_});
 }
 
 void Trainer::queue_micro_batch(const at::Tensor& batch, uint64_t pass_seed, PendingStepLog& pending) {
@@ -159,6 +161,8 @@ spec::TrainOutcome Trainer::run(const spec::TrainHooks& hooks) {
   model_->train();
   spec::TrainOutcome outcome;
   const auto start = Clock::now();
+  const double seconds_before = trained_seconds_;  // earlier attempts' share, from the checkpoint
+  const auto seconds_since_start = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   auto interval_start = start;
   int64_t interval_tokens = tokens_seen_;
   std::optional<PendingStepLog> unread;  // the latest step, until a log reads it
@@ -180,6 +184,7 @@ spec::TrainOutcome Trainer::run(const spec::TrainHooks& hooks) {
     const bool periodic = config_.checkpoint_every > 0 && next_step_ % config_.checkpoint_every == 0;
     const bool stop = hooks.stop_requested && hooks.stop_requested();
     if (!config_.checkpoint_path.empty() && (periodic || stop || next_step_ == config_.steps)) {
+      trained_seconds_ = seconds_before + seconds_since_start();
       save(config_.checkpoint_path);
     }
     if (stop) {
@@ -190,7 +195,9 @@ spec::TrainOutcome Trainer::run(const spec::TrainHooks& hooks) {
   if (unread) outcome.final_lm_loss = resolve(*unread).lm_loss;
   outcome.steps_done = next_step_;
   outcome.tokens_seen = tokens_seen_;
-  outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  outcome.seconds = seconds_since_start();
+  trained_seconds_ = seconds_before + outcome.seconds;
+  outcome.total_seconds = trained_seconds_;
   return outcome;
 }
 

@@ -65,6 +65,7 @@ class Trainer {
   WidthSampler sampler_;
   int64_t next_step_ = 0;
   int64_t tokens_seen_ = 0;
+  double trained_seconds_ = 0;  // training time of the next_step_ steps done (CheckpointState::train_seconds)
 };
 
 }  // namespace mose::core::train

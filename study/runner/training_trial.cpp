@@ -103,16 +103,22 @@ double final_train_loss(const TrialContext& context, const TrainingRecorder& rec
   return loss;
 }
 
+// train_seconds and train_tokens_per_s cover every step of the final model, over all the
+// attempts that trained them (the checkpoint carries the earlier ones' time); the
+// attempt_ pair covers this attempt alone.
 std::vector<db::Metric> training_metrics(const core::spec::TrainSummary& summary, double train_loss) {
   const core::spec::TrainOutcome& o = summary.outcome;
   const double tokens_per_step = o.steps_done > 0 ? static_cast<double>(o.tokens_seen) / o.steps_done : 0.0;
   const double attempt_tokens = tokens_per_step * static_cast<double>(o.steps_done - o.first_step);
+  const auto per_second = [](double tokens, double seconds) { return seconds > 0 ? tokens / seconds : 0.0; };
   return {
       {analysis::kTrainLoss, train_loss},
       {analysis::kSteps, static_cast<double>(o.steps_done)},
       {analysis::kTokens, static_cast<double>(o.tokens_seen)},
-      {analysis::kTrainSeconds, o.seconds},
-      {analysis::kTrainTokensPerS, o.seconds > 0 ? attempt_tokens / o.seconds : 0.0},
+      {analysis::kTrainSeconds, o.total_seconds},
+      {analysis::kTrainTokensPerS, per_second(static_cast<double>(o.tokens_seen), o.total_seconds)},
+      {analysis::kAttemptTrainSeconds, o.seconds},
+      {analysis::kAttemptTokensPerS, per_second(attempt_tokens, o.seconds)},
       {analysis::kResumedFromStep, static_cast<double>(o.first_step)},
       {analysis::kParameters, static_cast<double>(summary.parameters)},
       {analysis::kExpertParameters, static_cast<double>(summary.expert_parameters)},

@@ -7,9 +7,13 @@
 // Curves (one point per logged step): lm_loss, aux_loss, balance_loss, z_loss, lr,
 // grad_norm, tokens_per_s, tokens, and pass_loss:<pass label> per width pass label
 // (e.g. pass_loss:w=0.25; the mean when several passes of a step share the label).
-// Metrics: train_loss, steps, tokens, train_seconds, train_tokens_per_s (this
-// attempt), resumed_from_step (0 for a fresh start), parameters, expert_parameters,
-// vocab_size, plus the full-width evaluation metrics (eval_metrics.h).
+// Metrics: train_loss, steps, tokens, train_seconds and train_tokens_per_s (the
+// training time of every step in the final model, summed over the attempts that trained
+// them; time an attempt spent past its last checkpoint is lost with it and not counted),
+// attempt_train_seconds and attempt_tokens_per_s (the last attempt alone),
+// resumed_from_step (0 for a fresh start), parameters, expert_parameters, vocab_size,
+// plus the full-width evaluation metrics (eval_metrics.h). Curves and train_loss
+// survive a retry: they are the history of the checkpoint the trial continues.
 #pragma once
 
 #include "study/recipe/recipe.h"

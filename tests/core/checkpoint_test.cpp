@@ -138,11 +138,12 @@ TEST_CASE("checkpoint round trip restores parameters exactly", "[core][checkpoin
   Gpt a(tiny_model(), 1), b(tiny_model(), 2);
   REQUIRE_FALSE(same_parameters(a, b));
   const auto path = dir.path() / "m.pt";
-  save_checkpoint(path, a, nullptr, {5, 640, 1, "abc"});
+  save_checkpoint(path, a, nullptr, {5, 640, 1, "abc", 12.5});
   CheckpointState state = load_checkpoint(path, b, nullptr, "abc");
   CHECK(same_parameters(a, b));
   CHECK(state.next_step == 5);
   CHECK(state.tokens_seen == 640);
+  CHECK(state.train_seconds == 12.5);
   CHECK_FALSE(std::filesystem::exists(path.string() + ".tmp." + std::to_string(::getpid())));
 }
 

@@ -55,6 +55,23 @@ std::vector<std::int64_t> curve_steps(db::Storage& storage, std::int64_t trial_i
   return steps;
 }
 
+// The training time the curves account for, an independent measure of train_seconds:
+// each logged interval took (tokens since the previous point) / tokens_per_s seconds,
+// and the intervals of every attempt are disjoint parts of its training time.
+double logged_training_seconds(db::Storage& storage, std::int64_t trial_id) {
+  std::map<std::int64_t, double> tokens, rate;
+  for (const db::CurvePoint& point : storage.get_curves(trial_id)) {
+    if (point.name == "tokens") tokens[point.step] = point.value;
+    if (point.name == "tokens_per_s") rate[point.step] = point.value;
+  }
+  double seconds = 0, previous = 0;
+  for (const auto& [step, seen] : tokens) {
+    seconds += (seen - previous) / rate.at(step);
+    previous = seen;
+  }
+  return seconds;
+}
+
 std::map<std::string, double> metrics_of(db::Storage& storage, std::int64_t trial_id) {
   std::map<std::string, double> out;
   for (const db::MetricRecord& m : storage.get_metrics({trial_id})) out[m.name] = m.value;
@@ -150,6 +167,10 @@ TEST_CASE("a trial retried after failing past its final checkpoint keeps its cur
     if (point.name == "lm_loss" && point.step == 20) last_loss = point.value;
   }
   CHECK(metrics.at("train_loss") == last_loss);
+  // The time of the attempt that trained every step, not of the retry that ran none.
+  CHECK(metrics.at("train_seconds") >= 0.99 * logged_training_seconds(*storage, training));
+  CHECK(metrics.at("attempt_train_seconds") < 0.1 * metrics.at("train_seconds"));
+  CHECK(metrics.at("train_tokens_per_s") == Approx(metrics.at("tokens") / metrics.at("train_seconds")));
 }
 
 TEST_CASE("points an attempt logged past the checkpoint the next one resumes from are dropped", "[study][runner]") {
@@ -171,7 +192,11 @@ TEST_CASE("points an attempt logged past the checkpoint the next one resumes fro
   const RunReport resumed = run_study(recipe, options);
   REQUIRE(resumed.counts.done == 2);
   CHECK(curve_steps(*storage, training, "lm_loss") == std::vector<std::int64_t>{5, 10, 15, 20});
-  CHECK(metrics_of(*storage, training).at("resumed_from_step") == 5);
+  const auto metrics = metrics_of(*storage, training);
+  CHECK(metrics.at("resumed_from_step") == 5);
+  // Both attempts' training time: steps 1-5 before the stop, 6-20 after it.
+  CHECK(metrics.at("train_seconds") >= 0.99 * logged_training_seconds(*storage, training));
+  CHECK(metrics.at("attempt_train_seconds") < metrics.at("train_seconds"));
 }
 
 }  // namespace mose::study::runner
