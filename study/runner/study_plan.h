@@ -40,14 +40,16 @@ struct StudyPlan {
 };
 
 // The recipe's text as stored with the study: the recipe file followed by each
-// included file, each after a "# ---- <path>" line. Throws IoError naming a file
-// that cannot be read.
+// included file, each after a "# ---- <path>" line with its canonical absolute path
+// (so the same recipe reached by another path gives the same text). Throws IoError
+// naming a file that cannot be read.
 std::string recipe_text(const recipe::Recipe& recipe);
 
 // Creates the study (named recipe.name) if the store lacks it and adds the recipe's
 // trials in one transaction per kind: training trials, then evaluation trials with
 // their training trial as parent. Logs a warning when the stored recipe text differs
-// from this one (the study keeps its first recipe; trials are matched by hash).
+// from this one, paths compared canonically (the study keeps its first recipe; trials
+// are matched by hash). The study records the recipe's canonical absolute path.
 StudyPlan register_study(db::Storage& storage, recipe::Recipe recipe, recipe::StudyPaths paths);
 
 }  // namespace mose::study::runner
