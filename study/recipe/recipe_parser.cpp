@@ -29,6 +29,17 @@ bool valid_name(std::string_view name, std::string_view extra) {
   });
 }
 
+// A study name is the folder out/<name> and a store key: "." and ".." would put the study
+// in or above out/, a leading '.' would hide it, and past a few hundred bytes it is no
+// longer a file name (NAME_MAX is 255 on Linux).
+constexpr std::size_t kMaxStudyName = 128;
+constexpr std::string_view kExpectedStudyName =
+    "a name of 1 to 128 letters, digits, '_', '.' or '-' that does not start with '.' (it names the study's folder)";
+
+bool valid_study_name(std::string_view name) {
+  return valid_name(name, ".") && name.front() != '.' && name.size() <= kMaxStudyName;
+}
+
 std::string join(const std::vector<std::string>& path, std::size_t from) {
   std::string out;
   for (std::size_t i = from; i < path.size(); ++i) out += (i > from ? "." : "") + path[i];
@@ -106,11 +117,10 @@ class Interpreter {
  private:
   void study(const Setting& s) {
     if (s.path.size() == 1 && is_empty_table(*s.value)) return;
-    const std::string expected_name = "a name of letters, digits, '_', '.' or '-'";
     if (s.key == "study.name") {
-      plan_.name = read_string(*s.value, s.key, expected_name);
-      if (!valid_name(plan_.name, ".")) {
-        throw recipe_error(where_of(s.value->source()), s.key, "got " + describe_node(*s.value), expected_name);
+      plan_.name = read_string(*s.value, s.key, kExpectedStudyName);
+      if (!valid_study_name(plan_.name)) {
+        throw recipe_error(where_of(s.value->source()), s.key, "got " + describe_node(*s.value), kExpectedStudyName);
       }
     } else if (s.key == "study.description") {
       plan_.description = read_string(*s.value, s.key, "a string");

@@ -24,6 +24,9 @@ struct BadRecipe {
 };
 
 constexpr const char* kValid = "[study]\nname = \"t\"\n[data]\ncache_dir = \"c\"\n";  // lines 1-4
+const std::string kStudyName =
+    "a name of 1 to 128 letters, digits, '_', '.' or '-' that does not start with '.' (it names the study's "
+    "folder)";
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -139,8 +142,16 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
           "{dir}/r.toml: study.name: missing; expected a [study] table with name = \"...\" (letters, digits, '_', "
           "'.' or '-')"),
       one("invalid study name", "[study]\nname = \"my study\"\n",
-          "{dir}/r.toml:2:8: study.name: got \"my study\" (a string); expected a name of letters, digits, '_', '.' "
-          "or '-'"),
+          "{dir}/r.toml:2:8: study.name: got \"my study\" (a string); expected " + kStudyName),
+      // out/<name> is the study folder: "." and ".." would put it in or above out/.
+      one("study name '.'", "[study]\nname = \".\"\n",
+          "{dir}/r.toml:2:8: study.name: got \".\" (a string); expected " + kStudyName),
+      one("study name '..'", "[study]\nname = \"..\"\n",
+          "{dir}/r.toml:2:8: study.name: got \"..\" (a string); expected " + kStudyName),
+      one("study name starting with '.'", "[study]\nname = \".hidden\"\n",
+          "{dir}/r.toml:2:8: study.name: got \".hidden\" (a string); expected " + kStudyName),
+      one("study name too long for a folder", "[study]\nname = \"" + std::string(5000, 'a') + "\"\n",
+          "{dir}/r.toml:2:8: study.name: got \"" + std::string(45, 'a') + "...\" (a string); expected " + kStudyName),
       one("TOML syntax error", v + "[model\nn_layer = 2\n",
           "{dir}/r.toml:5:7: TOML syntax: Error while parsing table header: expected ']', saw '\\n'; expected "
           "valid TOML (toml.io v1.0)"),
@@ -169,6 +180,16 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
 TEST_CASE("Unknown [study] keys are reported with the known ones", "[study][recipe]") {
   const BadRecipe bad{"", {{"r.toml", "[study]\nname = \"t\"\ntitle = \"x\"\n[data]\ncache_dir = \"c\"\n"}}, ""};
   CHECK(error_of(bad) == "{dir}/r.toml:3:1: study.title: unknown key; expected one of study.name, study.description");
+}
+
+TEST_CASE("Study names of up to 128 characters with inner dots are accepted", "[study][recipe]") {
+  for (const std::string& name : {std::string("v1.2-final_run"), std::string("a.."), std::string(128, 'n')}) {
+    INFO(name);
+    const BadRecipe good{"", {{"r.toml", "[study]\nname = \"" + name + "\"\n[data]\ncache_dir = \"c\"\n"}}, ""};
+    CHECK(error_of(good) == "(no error)");
+  }
+  const BadRecipe too_long{"", {{"r.toml", "[study]\nname = \"" + std::string(129, 'n') + "\"\n"}}, ""};
+  CHECK_THAT(error_of(too_long), Catch::Matchers::StartsWith("{dir}/r.toml:2:8: study.name: got \"nnn"));
 }
 
 TEST_CASE("A missing recipe file is reported by path", "[study][recipe]") {
