@@ -186,7 +186,7 @@ class Interpreter {
     for (std::size_t i = 0; i < tables.size(); ++i) {
       const std::string shown = fmt::format("trial[{}]", i);
       TrialPlan trial{where_of(tables[i]->source()), std::nullopt, {}};
-      for (const Setting& item : flatten(*tables[i])) {
+      for (const Setting& item : flatten(*tables[i], {}, shown + ".")) {
         const std::string item_shown = shown + "." + item.key;
         if (item.key == "mode") {
           trial.mode = find_mode(*item.value, item_shown);
@@ -252,7 +252,7 @@ FieldValue policy_value(const core::spec::PolicyParameter& parameter, const toml
 
 PolicyPlan Interpreter::policy(const toml::table& table, const std::string& shown) {
   PolicyPlan plan{where_of(table.source()), shown, nullptr, {}};
-  const std::vector<Setting> items = flatten(table);
+  const std::vector<Setting> items = flatten(table, {}, shown + ".");
   const auto name_item = std::find_if(items.begin(), items.end(), [](const Setting& s) { return s.key == "name"; });
   const std::string expected_name = "one of " + join_alternatives(core::spec::width_policies().names(), ", ");
   if (name_item == items.end()) throw recipe_error(plan.where, shown + ".name", "missing", expected_name);

@@ -182,6 +182,41 @@ TEST_CASE("Unknown [study] keys are reported with the known ones", "[study][reci
   CHECK(error_of(bad) == "{dir}/r.toml:3:1: study.title: unknown key; expected one of study.name, study.description");
 }
 
+TEST_CASE("A setting written twice in one file, in any two spellings, names both places", "[study][recipe]") {
+  const std::string v = kValid;
+  const std::string expected =
+      "; expected each setting once per file (\"a.b\" = ..., a.b = ... and [a] b = ... are the same setting)";
+  const std::vector<BadRecipe> cases{
+      one("a quoted dotted key and a table key", "\"model.n_layer\" = 4\n" + v + "[model]\nn_layer = 5\n",
+          "{dir}/r.toml:7:1: model.n_layer: written twice (also at {dir}/r.toml:1:1)" + expected),
+      one("a quoted dotted key inside a table and a nested table",
+          v + "[model]\n\"router.top_k\" = 1\n[model.router]\ntop_k = 2\n",
+          "{dir}/r.toml:8:1: model.router.top_k: written twice (also at {dir}/r.toml:6:1)" + expected),
+      one("quoted and bare", "\"model.n_layer\" = 4\nmodel.n_layer = 5\n" + v,
+          "{dir}/r.toml:2:7: model.n_layer: written twice (also at {dir}/r.toml:1:1)" + expected),
+      one("a sweep axis twice", v + "[sweep]\n\"train.seed\" = [1, 2]\ntrain.seed = [3]\n",
+          "{dir}/r.toml:7:7: sweep.train.seed: written twice (also at {dir}/r.toml:6:1)" + expected),
+      one("a mode's override twice", v + "[modes.m]\n\"train.steps\" = 1\n[modes.m.train]\nsteps = 2\n",
+          "{dir}/r.toml:8:1: modes.m.train.steps: written twice (also at {dir}/r.toml:6:1)" + expected),
+      one("a trial's override twice", v + "[[trial]]\n\"train.seed\" = 1\ntrain.seed = 2\n",
+          "{dir}/r.toml:7:7: trial[0].train.seed: written twice (also at {dir}/r.toml:6:1)" + expected),
+      BadRecipe{
+          "in an included file",
+          {{"r.toml", "include = [\"base.toml\"]\n" + v}, {"base.toml", "\"train.steps\" = 4\n[train]\nsteps = 3\n"}},
+          "{dir}/base.toml:3:1: train.steps: written twice (also at {dir}/base.toml:1:1)" + expected},
+  };
+  for (const BadRecipe& bad : cases) {
+    INFO(bad.what);
+    CHECK(error_of(bad) == bad.message);
+  }
+  // Across files a later file replaces a setting: that is what includes are for.
+  const BadRecipe across{
+      "",
+      {{"r.toml", "include = [\"base.toml\"]\n\"train.steps\" = 5\n" + v}, {"base.toml", "[train]\nsteps = 3\n"}},
+      ""};
+  CHECK(error_of(across) == "(no error)");
+}
+
 TEST_CASE("Study names of up to 128 characters with inner dots are accepted", "[study][recipe]") {
   for (const std::string& name : {std::string("v1.2-final_run"), std::string("a.."), std::string(128, 'n')}) {
     INFO(name);
