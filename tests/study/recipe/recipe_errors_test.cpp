@@ -81,6 +81,8 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
       one("integer beyond the field", v + "[model]\nn_layer = 3000000000\n",
           "{dir}/r.toml:6:11: model.n_layer: got 3000000000 (an integer); expected an integer in "
           "[-2147483648, 2147483647]"),
+      one("absurdly many layers", v + "[model]\nn_layer = 1000000000\n",
+          "{dir}/r.toml: trial base: model.n_layer = 1000000000: expected 1 to 1024"),
       one("negative seed", v + "[train]\nseed = -1\n",
           "{dir}/r.toml:6:8: train.seed: got -1 (an integer); expected a non-negative integer"),
       one("string for a boolean", v + "[train]\nbf16_autocast = \"yes\"\n",
