@@ -45,7 +45,13 @@ struct Recipe {
   std::vector<std::string> axis_names;
 };
 
-// Reads, validates and expands a recipe. Throws RecipeError.
+// The most trials one recipe may expand into. `check` and the study store handle this
+// many in a second or two; more is a typo (an axis of 100000 seeds) or a study to split.
+inline constexpr std::size_t kMaxTrainingTrials = 10'000;
+inline constexpr std::size_t kMaxEvaluationTrials = 100'000;
+
+// Reads, validates and expands a recipe. Throws RecipeError, also when it would expand
+// into more than kMaxTrainingTrials or kMaxEvaluationTrials (before expanding).
 Recipe load_recipe(const std::filesystem::path& path);
 
 // For `mose-study check`: trial counts, axes and their values, policies, the model

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <iterator>
+#include <string_view>
+#include <unordered_set>
 
 #include "core/spec/flops.h"
 #include "core/spec/model_family.h"
@@ -64,12 +66,14 @@ std::string used_policies(const Recipe& recipe) {
   return parts.empty() ? "" : fmt::format("  width policies: {}\n", fmt::join(parts, "; "));
 }
 
-// Axis values over all trials, in order of first appearance.
+// Axis values over all trials, in order of first appearance; linear in the trials (an
+// axis may have as many values as the recipe has trials).
 std::vector<std::string> distinct_values(const Recipe& recipe, std::size_t axis) {
   std::vector<std::string> values;
+  std::unordered_set<std::string_view> seen;
   for (const TrainingTrialSpec& trial : recipe.training) {
     const std::string& v = trial.axes[axis].second;
-    if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+    if (seen.insert(v).second) values.push_back(v);
   }
   return values;
 }

@@ -169,7 +169,7 @@ class Interpreter {
     if (values->empty()) {
       throw recipe_error(where_of(s.value->source()), s.key, "empty axis", "at least one value, each " + one);
     }
-    AxisPlan axis{row, {}};
+    AxisPlan axis{row, {}, s.where};
     const bool list_valued = row->kind == ValueKind::kFloatList || row->kind == ValueKind::kStringList;
     for (const toml::node& item : *values) {
       if (list_valued && !item.is_array()) {

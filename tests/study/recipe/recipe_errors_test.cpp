@@ -219,6 +219,52 @@ TEST_CASE("A setting written twice in one file, in any two spellings, names both
   CHECK(error_of(across) == "(no error)");
 }
 
+// "[a, b, ...]": `count` integers from `first`.
+std::string integers(int count, int first = 1) {
+  std::vector<int> values(count);
+  for (int i = 0; i < count; ++i) values[i] = first + i;
+  return fmt::format("[{}]", fmt::join(values, ", "));
+}
+
+// "[0.125, 0.1328125, ...]": `count` distinct budgets from 0.125 (the default grid's least).
+std::string budgets(int count) {
+  std::vector<double> values(count);
+  for (int i = 0; i < count; ++i) values[i] = 0.125 + i / 128.0;
+  return fmt::format("[{}]", fmt::join(values, ", "));
+}
+
+TEST_CASE("Recipes of more than 10000 training or 100000 evaluation trials are refused", "[study][recipe]") {
+  const std::string v = kValid;
+  const std::string training_limit = "; expected at most 10000 training trials per recipe";
+  const std::vector<BadRecipe> cases{
+      one("one long axis", v + "[sweep]\n\"train.seed\" = " + integers(100'000) + "\n",
+          "{dir}/r.toml:6:1: sweep.train.seed: 100000 training trials (100000 values of train.seed)" + training_limit),
+      one("modes times axes",
+          v + "[modes.a]\n[modes.b]\n[sweep]\n\"train.steps\" = " + integers(2) +
+              "\n\"train.seed\" = " + integers(2501) + "\n",
+          "{dir}/r.toml:9:1: sweep.train.seed: 10004 training trials (2 modes x 2 values of train.steps x 2501 values "
+          "of train.seed)" +
+              training_limit),
+      one("explicit trials on top of the grid",
+          v + "[sweep]\n\"train.seed\" = " + integers(10'000) + "\n[[trial]]\n\"train.steps\" = 7\n",
+          "{dir}/r.toml:6:1: sweep.train.seed: 10001 training trials (10000 values of train.seed + 1 [[trial]])" +
+              training_limit),
+      one("many policies",
+          v + "[sweep]\n\"train.seed\" = " + integers(1000) +
+              "\n[[policy]]\nname = \"uniform\"\nwidths = [1.0]\n[[policy]]\nname = \"threshold\"\n"
+              "budgets = " +
+              budgets(101) + "\n",
+          "{dir}/r.toml:10:1: policy[1]: 102000 evaluation trials (102 policies x 1000 training trials); expected at "
+          "most 100000 evaluation trials per recipe"),
+  };
+  for (const BadRecipe& bad : cases) {
+    INFO(bad.what);
+    CHECK(error_of(bad) == bad.message);
+  }
+  const BadRecipe at_the_limit{"", {{"r.toml", v + "[sweep]\n\"train.seed\" = " + integers(10'000) + "\n"}}, ""};
+  CHECK(error_of(at_the_limit) == "(no error)");
+}
+
 TEST_CASE("Study names of up to 128 characters with inner dots are accepted", "[study][recipe]") {
   for (const std::string& name : {std::string("v1.2-final_run"), std::string("a.."), std::string(128, 'n')}) {
     INFO(name);
