@@ -4,11 +4,13 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "base/errors.h"
 #include "base/log.h"
 #include "commands.h"
+#include "core/spec/memory.h"
 #include "core/spec/reference_doc.h"
 #include "progress_display.h"
 #include "study/analysis/analysis_export.h"
@@ -16,6 +18,7 @@
 #include "study/analysis/report_table.h"
 #include "study/analysis/terminal_table.h"
 #include "study/recipe/recipe.h"
+#include "study/recipe/recipe_preflight.h"
 #include "study/runner/runner.h"
 #include "study/runner/stop_signal.h"
 
@@ -24,6 +27,7 @@ namespace {
 
 struct RunArgs {
   std::string recipe;
+  std::optional<double> device_memory_gib;
   std::string out;
   std::string storage;
   int workers = 1;
@@ -34,6 +38,27 @@ struct RunArgs {
   double poll_interval_s = 1.0;
   bool no_export = false;
 };
+
+// The checks of a recipe against this machine (study/recipe/recipe_preflight.h), before
+// anything trains; `device` replaces every trial's train.device (run --gpus). Returns
+// what was checked, for check to print.
+std::string preflight(const study::recipe::Recipe& recipe, std::optional<double> device_memory_gib, int workers,
+                      const std::string& device) {
+  std::optional<double> bytes;
+  if (device_memory_gib) bytes = *device_memory_gib * static_cast<double>(1ull << 30);
+  const study::recipe::DeviceMemory limits = study::recipe::device_memory(bytes, workers);
+  study::recipe::check_memory_fits(recipe, limits, device);
+  return fmt::format("  fits: every training trial's memory estimate is within {} on cpu ({}) and {} on cuda ({})\n",
+                     core::spec::format_bytes(limits.cpu_bytes), limits.cpu_source,
+                     core::spec::format_bytes(limits.cuda_bytes), limits.cuda_source);
+}
+
+void add_device_memory_option(CLI::App* cmd, std::optional<double>& gib) {
+  cmd->add_option("--device-memory", gib,
+                  "memory of the device a trial trains on, in GiB (default: this machine's physical memory for "
+                  "cpu, 80 GiB assumed for cuda); trials whose estimate exceeds it are refused")
+      ->check(CLI::PositiveNumber);
+}
 
 void print_failures(const study::runner::RunReport& report) {
   for (const study::runner::FailedTrial& f : report.failures) {
@@ -107,6 +132,7 @@ study::runner::RunReport run_with_display(const study::recipe::Recipe& recipe, c
 
 int run(const RunArgs& args) {
   const study::recipe::Recipe recipe = study::recipe::load_recipe(args.recipe);
+  preflight(recipe, args.device_memory_gib, args.workers, args.gpus.empty() ? "" : "cuda");
   study::runner::install_stop_handlers();
   const study::runner::RunReport report = run_with_display(recipe, args);
   const db::StatusCounts& c = report.counts;
@@ -138,6 +164,7 @@ void add_run_command(CLI::App& app, Action& action) {
   add_takeover_options(cmd, args->heartbeat_timeout_s, args->max_attempts);
   add_poll_option(cmd, args->poll_interval_s);
   cmd->add_flag("--no-export", args->no_export, "do not write CSV, LaTeX and figures at the end");
+  add_device_memory_option(cmd, args->device_memory_gib);
   cmd->footer(
       "Files: <out>/study.db, <out>/checkpoints/<hash>.pt, <out>/data/<hash>/ (prepared corpora when the recipe "
       "leaves data.cache_dir empty), <out>/trials.csv, frontier.{csv,tex,pdf,svg,png}. Ctrl-C stops after the "
@@ -146,12 +173,16 @@ void add_run_command(CLI::App& app, Action& action) {
 }
 
 void add_check_command(CLI::App& app, Action& action) {
-  auto recipe = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("check", "Validate a recipe; print its trials, axes and compute estimate");
-  cmd->add_option("recipe", *recipe, "the study recipe (TOML)")->required();
-  cmd->callback([recipe, &action] {
-    action = [recipe] {
-      std::cout << study::recipe::describe_recipe(study::recipe::load_recipe(*recipe));
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "check", "Validate a recipe; print its trials, axes, compute and memory estimates; check they fit this machine");
+  cmd->add_option("recipe", args->recipe, "the study recipe (TOML)")->required();
+  add_device_memory_option(cmd, args->device_memory_gib);
+  cmd->callback([args, &action] {
+    action = [args] {
+      const study::recipe::Recipe recipe = study::recipe::load_recipe(args->recipe);
+      std::cout << study::recipe::describe_recipe(recipe) << std::flush;
+      std::cout << preflight(recipe, args->device_memory_gib, 1, "");
       return kExitOk;
     };
   });
