@@ -72,6 +72,7 @@ ChoiceItem parse_choice_line(std::string_view line, const std::string& where) {
   const nlohmann::json object = parse_object(line, where);
   const auto context = object.find("context");
   if (context == object.end() || !context->is_string()) fail(where, "missing \"context\" (a string)");
+  if (context->get_ref<const std::string&>().empty()) fail(where, "an empty \"context\" (nothing to score after)");
   std::vector<std::string> choices = choices_of(object, where);
   const auto gold = object.find("gold");
   const bool index = gold != object.end() && gold->is_number() &&

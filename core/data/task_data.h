@@ -18,7 +18,7 @@
 namespace mose::core::data {
 
 struct ChoiceItem {
-  std::string context;
+  std::string context;               // not empty: the first choice token is scored after it
   std::vector<std::string> choices;  // at least 2
   int gold = 0;                      // index into choices
 };

@@ -35,6 +35,8 @@ TEST_CASE("malformed task lines are DataErrors naming file and line", "[core][da
            {R"({"choices": [" a", " b"], "gold": 0})", "missing \"context\""},
            {R"({"context": "c", "choices": [" a", " b"], "gold": 0.5})", "not an index"},
            {R"({"context": 3, "choices": [" a", " b"], "gold": 0})", "missing \"context\" (a string)"},
+           // The first choice token is scored after the context: without one there is nothing to score.
+           {R"({"context": "", "choices": [" a", " b"], "gold": 0})", "an empty \"context\""},
            {R"({"context": "c", "choices": [" a", 2], "gold": 0})", "a choice that is not a string"},
            {R"({"context": "c", "choices": ["", " b"], "gold": 0})", "an empty choice"},
            {R"(["c", [" a", " b"], 0])", "not a JSON object"},
