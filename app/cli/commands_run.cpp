@@ -40,15 +40,18 @@ struct RunArgs {
 };
 
 // The checks of a recipe against this machine (study/recipe/recipe_preflight.h), before
-// anything trains; `device` replaces every trial's train.device (run --gpus). Returns
-// what was checked, for check to print.
+// anything trains: its data and task files, then every trial's memory; `device` replaces
+// every trial's train.device (run --gpus). Returns what was checked, for check to print.
 std::string preflight(const study::recipe::Recipe& recipe, std::optional<double> device_memory_gib, int workers,
                       const std::string& device) {
   std::optional<double> bytes;
   if (device_memory_gib) bytes = *device_memory_gib * static_cast<double>(1ull << 30);
   const study::recipe::DeviceMemory limits = study::recipe::device_memory(bytes, workers);
+  std::string checked = "  inputs:\n";
+  for (const std::string& line : study::recipe::check_inputs(recipe)) checked += "    " + line + "\n";
   study::recipe::check_memory_fits(recipe, limits, device);
-  return fmt::format("  fits: every training trial's memory estimate is within {} on cpu ({}) and {} on cuda ({})\n",
+  return checked +
+         fmt::format("  fits: every training trial's memory estimate is within {} on cpu ({}) and {} on cuda ({})\n",
                      core::spec::format_bytes(limits.cpu_bytes), limits.cpu_source,
                      core::spec::format_bytes(limits.cuda_bytes), limits.cuda_source);
 }
@@ -172,17 +175,26 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 
+struct CheckArgs {
+  std::string recipe;
+  std::optional<double> device_memory_gib;
+  bool recipe_only = false;
+};
+
 void add_check_command(CLI::App& app, Action& action) {
-  auto args = std::make_shared<RunArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "check", "Validate a recipe; print its trials, axes, compute and memory estimates; check they fit this machine");
+  auto args = std::make_shared<CheckArgs>();
+  CLI::App* cmd = app.add_subcommand("check",
+                                     "Validate a recipe; print its trials, axes, compute and memory estimates; check "
+                                     "that its data and task files can be read and its trials fit this machine");
   cmd->add_option("recipe", args->recipe, "the study recipe (TOML)")->required();
   add_device_memory_option(cmd, args->device_memory_gib);
+  cmd->add_flag("--recipe-only", args->recipe_only,
+                "check the recipe alone, not this machine's data, task files and memory (a recipe for elsewhere)");
   cmd->callback([args, &action] {
     action = [args] {
       const study::recipe::Recipe recipe = study::recipe::load_recipe(args->recipe);
       std::cout << study::recipe::describe_recipe(recipe) << std::flush;
-      std::cout << preflight(recipe, args->device_memory_gib, 1, "");
+      if (!args->recipe_only) std::cout << preflight(recipe, args->device_memory_gib, 1, "");
       return kExitOk;
     };
   });

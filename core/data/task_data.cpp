@@ -89,6 +89,7 @@ std::vector<ChoiceItem> read_choice_task(const std::filesystem::path& path) {
   for (int64_t line_no = 1; std::getline(in, line); ++line_no) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     items.push_back(parse_choice_line(line, fmt::format("{}:{}", path.string(), line_no)));
+    items.back().line = line_no;
   }
   if (items.empty()) throw DataError(fmt::format("task file {}: no items", path.string()));
   return items;
@@ -106,7 +107,7 @@ std::vector<LastWordItem> read_last_word_task(const std::filesystem::path& path)
       throw DataError(
           fmt::format("{}:{}: expected a passage of at least two space-separated words", path.string(), line_no));
     }
-    items.push_back({line.substr(0, space), line.substr(space)});
+    items.push_back({line.substr(0, space), line.substr(space), line_no});
   }
   if (items.empty()) throw DataError(fmt::format("task file {}: no items", path.string()));
   return items;

@@ -1,11 +1,13 @@
 // Checks of a recipe against the machine about to run it, kept out of load_recipe (which
 // analysis also calls, on machines without the data or the device): every training
-// trial's memory estimate (core/spec/memory.h) fits its device. `mose-study check` and
-// `mose-study run` call them before anything trains.
+// trial's memory estimate (core/spec/memory.h) fits its device, and its data and task
+// files can be read. `mose-study check` and `mose-study run` call them before anything
+// trains, so that a missing corpus or a bad task line is not found hours later.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "study/recipe/recipe.h"
 
@@ -36,5 +38,19 @@ double memory_limit(const DeviceMemory& limits, const std::string& device, std::
 // device (`device` replaces every trial's train.device when non-empty: run --gpus), with
 // the estimate's breakdown and the limit's source.
 void check_memory_fits(const Recipe& recipe, const DeviceMemory& limits, const std::string& device = "");
+
+// DataError naming the file (and line) at fault unless every training trial's data and
+// task files can be used:
+//   - text data: every source exists and is readable (an adopted tokenizer model too);
+//   - nanogpt data: the folder holds train.bin and val.bin of whole tokens of
+//     data.token_dtype, train.bin at least one window of seq_len + 1 tokens and val.bin
+//     two (every training trial ends with an evaluation that calibrates on one);
+//   - task files: every line parses (core/data/task_data.h), and with the byte
+//     tokenizer every continuation (a choice, a last word) fits model.seq_len tokens;
+//     with a trained tokenizer lengths are left to the evaluation, and the returned line
+//     says so.
+// A trial with task files and nanogpt data, which has no tokenizer to read them with, is
+// a RecipeError. Returns one line per data set and task file checked, for `check`.
+std::vector<std::string> check_inputs(const Recipe& recipe);
 
 }  // namespace mose::study::recipe

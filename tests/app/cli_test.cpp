@@ -90,6 +90,30 @@ TEST_CASE("check and run refuse a trial that cannot fit its device, before anyth
   CHECK_THAT(small_device.output, Contains("expected at most 1.02 MiB (--device-memory)"));
 }
 
+TEST_CASE("check and run read the data and task files before anything trains", "[app][cli]") {
+  ScratchDir dir("cli_inputs");
+  std::ofstream(dir.path() / "bad.jsonl") << R"({"context": "a", "choices": [" b", " c"], "gold": 0})"
+                                          << "\n"
+                                          << R"({"context": "a", "choices": [" b", " c"], "gold": 5})"
+                                          << "\n";
+  study::testing::write_recipe(dir.path(),
+                               study::testing::tiny_recipe_text("inputs", dir.path(), 5, "tasks = [\"bad.jsonl\"]\n"));
+  const auto check = run_cli({"check", "recipe.toml"}, dir.path());
+  CHECK(check.code == 1);
+  CHECK_THAT(check.output, Contains("data error: bad.jsonl:2: \"gold\" missing or not an index in [0, 2)"));
+  CHECK(run_cli({"check", "recipe.toml", "--recipe-only"}, dir.path()).code == 0);
+  const auto run = run_cli({"run", "recipe.toml", "--out", "out"}, dir.path());
+  CHECK(run.code == 1);
+  CHECK_THAT(run.output, Contains("data error: bad.jsonl:2:"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out"));  // found before the study was created
+
+  study::testing::write_recipe(
+      dir.path(), "[study]\nname = \"m\"\n[data]\nsources = [\"missing.txt\"]\ncache_dir = \"c\"\n", "missing.toml");
+  const auto missing = run_cli({"check", "missing.toml"}, dir.path());
+  CHECK(missing.code != 0);
+  CHECK_THAT(missing.output, Contains("missing.txt"));
+}
+
 TEST_CASE("three worker processes run a 12-trial study, each trial exactly once", "[app][cli][workers]") {
   ScratchDir dir("cli_workers");
   study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("workers", dir.path(), 10, R"(

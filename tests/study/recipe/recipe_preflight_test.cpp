@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <fstream>
 
 #include "base/errors.h"
@@ -24,6 +26,27 @@ Recipe huge_recipe(const testing::ScratchDir& dir, const std::string& device) {
 }
 
 DeviceMemory limits(double cpu, double cuda) { return {cpu, cuda, "cpu source", "cuda source"}; }
+
+void write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// A recipe in `dir` with `data` as its [data] table and `extra` appended; seq_len 8.
+Recipe inputs_recipe(const testing::ScratchDir& dir, const std::string& data, const std::string& extra = "") {
+  write_file(dir.path() / "r.toml",
+             "[study]\nname = \"inputs\"\n[data]\n" + data + "\n[model]\nseq_len = 8\n[eval]\ntokens = 64\n" + extra);
+  return load_recipe(dir.path() / "r.toml");
+}
+
+std::string text_data(const testing::ScratchDir& dir) {
+  return fmt::format("sources = [\"{}\"]\ncache_dir = \"c\"", (dir.path() / "corpus.txt").string());
+}
+
+std::string nanogpt_data(const testing::ScratchDir& dir) {
+  return fmt::format("format = \"nanogpt\"\nnanogpt_dir = \"{}\"\nvocab_size = 100", (dir.path() / "owt").string());
+}
+
+std::string tasks(const std::filesystem::path& task) { return fmt::format("tasks = [\"{}\"]\n", task.string()); }
 
 }  // namespace
 
@@ -63,6 +86,77 @@ TEST_CASE("Device memory comes from the option, else the machine and an assumed 
   CHECK(memory_limit(machine, "cuda:3", &source) == kAssumedCudaMemoryBytes);
   CHECK(source == machine.cuda_source);
   CHECK(memory_limit(machine, "cpu") == machine.cpu_bytes);
+}
+
+TEST_CASE("Text sources must exist and be readable, which load_recipe itself never checks", "[study][recipe][preflight]") {
+  testing::ScratchDir dir("preflight_text");
+  const Recipe recipe = inputs_recipe(dir, text_data(dir));  // loads without the corpus
+  CHECK_THROWS_AS(check_inputs(recipe), DataError);
+  CHECK_THROWS_WITH(check_inputs(recipe), Catch::Contains((dir.path() / "corpus.txt").string()));
+  write_file(dir.path() / "corpus.txt", "some text\n");
+  CHECK(check_inputs(recipe) ==
+        std::vector<std::string>{"text data: 1 readable source file (" + (dir.path() / "corpus.txt").string() + ")"});
+}
+
+TEST_CASE("nanogpt token files must hold whole tokens and enough windows", "[study][recipe][preflight]") {
+  testing::ScratchDir dir("preflight_nanogpt");
+  const Recipe recipe = inputs_recipe(dir, nanogpt_data(dir));
+  const std::string owt = (dir.path() / "owt").string();
+  CHECK_THROWS_WITH(check_inputs(recipe), "data.nanogpt_dir: " + owt +
+                                              "/train.bin: no such file; expected headerless little-endian uint16 "
+                                              "token ids");
+  std::filesystem::create_directories(dir.path() / "owt");
+  write_file(dir.path() / "owt/train.bin", std::string(19, '\0'));  // 9.5 uint16 tokens
+  CHECK_THROWS_WITH(check_inputs(recipe), owt +
+                                              "/train.bin: 19 bytes, not a whole number of 2-byte tokens; expected "
+                                              "headerless little-endian uint16 token ids");
+  write_file(dir.path() / "owt/train.bin", std::string(18, '\0'));  // one window of 9
+  write_file(dir.path() / "owt/val.bin", std::string(34, '\0'));    // 17 tokens: one window short of two
+  CHECK_THROWS_WITH(check_inputs(recipe),
+                    owt + "/val.bin: 17 tokens; expected at least 18 (2 windows of model.seq_len + 1 = 9)");
+  write_file(dir.path() / "owt/val.bin", std::string(36, '\0'));
+  CHECK(check_inputs(recipe) ==
+        std::vector<std::string>{"nanogpt data " + owt + ": 9 training and 18 validation tokens (uint16)"});
+}
+
+TEST_CASE("Task files must parse and, with the byte tokenizer, fit the context", "[study][recipe][preflight]") {
+  testing::ScratchDir dir("preflight_tasks");
+  write_file(dir.path() / "corpus.txt", "some text\n");
+  const std::filesystem::path mc = dir.path() / "mc.jsonl", lw = dir.path() / "lw.txt";
+  const std::string good = R"({"context": "The sky is", "choices": [" blue", " green"], "gold": 0})";
+  write_file(mc, good + "\n\n" + R"({"context": "c", "choices": [" a"], "gold": 0})" + "\n");
+  const Recipe recipe = inputs_recipe(dir, text_data(dir), tasks(mc));
+  CHECK_THROWS_AS(check_inputs(recipe), DataError);
+  CHECK_THROWS_WITH(check_inputs(recipe), Catch::StartsWith(mc.string() + ":3: \"choices\" missing or with fewer"));
+
+  // " turquoise" is 10 byte tokens: it does not fit seq_len 8.
+  write_file(mc, good + "\n" + R"({"context": "The sea is", "choices": [" turquoise", " grey"], "gold": 1})" + "\n");
+  CHECK_THROWS_WITH(check_inputs(recipe),
+                    mc.string() +
+                        ":2: a continuation of 10 byte tokens does not fit model.seq_len = 8 of trial base; "
+                        "expected continuations of at most model.seq_len tokens");
+  write_file(lw, "the cat sat on the mat\n");
+  const Recipe fits = inputs_recipe(dir, text_data(dir), tasks(lw));
+  CHECK(check_inputs(fits).back() == "task " + lw.string() + ": 1 last-word items, longest continuation 4 bytes");
+
+  // A trained tokenizer decides the lengths: parsed, not measured.
+  const Recipe trained =
+      inputs_recipe(dir, text_data(dir) + "\ntokenizer = \"sentencepiece\"\nvocab_size = 300", tasks(mc));
+  CHECK_THAT(check_inputs(trained).back(), Catch::EndsWith("(lengths not checked for trials with a trained "
+                                                           "tokenizer: it decides them)"));
+}
+
+TEST_CASE("Task files with nanogpt data are refused: there is no tokenizer", "[study][recipe][preflight]") {
+  testing::ScratchDir dir("preflight_nanogpt_tasks");
+  std::filesystem::create_directories(dir.path() / "owt");
+  write_file(dir.path() / "owt/train.bin", std::string(18, '\0'));
+  write_file(dir.path() / "owt/val.bin", std::string(36, '\0'));
+  write_file(dir.path() / "lw.txt", "the cat sat on the mat\n");
+  const Recipe recipe = inputs_recipe(dir, nanogpt_data(dir), tasks(dir.path() / "lw.txt"));
+  CHECK_THROWS_AS(check_inputs(recipe), RecipeError);
+  CHECK_THROWS_WITH(check_inputs(recipe),
+                    Catch::Contains(": trial base: eval.tasks = " + (dir.path() / "lw.txt").string() +
+                                    ": expected data.format = \"text\""));
 }
 
 }  // namespace mose::study::recipe
