@@ -4,11 +4,13 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "base/errors.h"
 #include "base/log.h"
 #include "commands.h"
+#include "core/spec/memory.h"
 #include "core/spec/reference_doc.h"
 #include "progress_display.h"
 #include "study/analysis/analysis_export.h"
@@ -16,6 +18,7 @@
 #include "study/analysis/report_table.h"
 #include "study/analysis/terminal_table.h"
 #include "study/recipe/recipe.h"
+#include "study/recipe/recipe_preflight.h"
 #include "study/runner/runner.h"
 #include "study/runner/stop_signal.h"
 
@@ -24,6 +27,7 @@ namespace {
 
 struct RunArgs {
   std::string recipe;
+  std::optional<double> device_memory_gib;
   std::string out;
   std::string storage;
   int workers = 1;
@@ -34,6 +38,30 @@ struct RunArgs {
   double poll_interval_s = 1.0;
   bool no_export = false;
 };
+
+// The checks of a recipe against this machine (study/recipe/recipe_preflight.h), before
+// anything trains: its data and task files, then every trial's memory; `device` replaces
+// every trial's train.device (run --gpus). Returns what was checked, for check to print.
+std::string preflight(const study::recipe::Recipe& recipe, std::optional<double> device_memory_gib, int workers,
+                      const std::string& device) {
+  std::optional<double> bytes;
+  if (device_memory_gib) bytes = *device_memory_gib * static_cast<double>(1ull << 30);
+  const study::recipe::DeviceMemory limits = study::recipe::device_memory(bytes, workers);
+  std::string checked = "  inputs:\n";
+  for (const std::string& line : study::recipe::check_inputs(recipe)) checked += "    " + line + "\n";
+  study::recipe::check_memory_fits(recipe, limits, device);
+  return checked +
+         fmt::format("  fits: every training trial's memory estimate is within {} on cpu ({}) and {} on cuda ({})\n",
+                     core::spec::format_bytes(limits.cpu_bytes), limits.cpu_source,
+                     core::spec::format_bytes(limits.cuda_bytes), limits.cuda_source);
+}
+
+void add_device_memory_option(CLI::App* cmd, std::optional<double>& gib) {
+  cmd->add_option("--device-memory", gib,
+                  "memory of the device a trial trains on, in GiB (default: this machine's physical memory for "
+                  "cpu, 80 GiB assumed for cuda); trials whose estimate exceeds it are refused")
+      ->check(CLI::PositiveNumber);
+}
 
 void print_failures(const study::runner::RunReport& report) {
   for (const study::runner::FailedTrial& f : report.failures) {
@@ -107,6 +135,7 @@ study::runner::RunReport run_with_display(const study::recipe::Recipe& recipe, c
 
 int run(const RunArgs& args) {
   const study::recipe::Recipe recipe = study::recipe::load_recipe(args.recipe);
+  preflight(recipe, args.device_memory_gib, args.workers, args.gpus.empty() ? "" : "cuda");
   study::runner::install_stop_handlers();
   const study::runner::RunReport report = run_with_display(recipe, args);
   const db::StatusCounts& c = report.counts;
@@ -138,6 +167,7 @@ void add_run_command(CLI::App& app, Action& action) {
   add_takeover_options(cmd, args->heartbeat_timeout_s, args->max_attempts);
   add_poll_option(cmd, args->poll_interval_s);
   cmd->add_flag("--no-export", args->no_export, "do not write CSV, LaTeX and figures at the end");
+  add_device_memory_option(cmd, args->device_memory_gib);
   cmd->footer(
       "Files: <out>/study.db, <out>/checkpoints/<hash>.pt (+ .crc32, its checksum), <out>/data/<hash>/ (prepared "
       "corpora when the recipe "
@@ -146,13 +176,26 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 
+struct CheckArgs {
+  std::string recipe;
+  std::optional<double> device_memory_gib;
+  bool recipe_only = false;
+};
+
 void add_check_command(CLI::App& app, Action& action) {
-  auto recipe = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("check", "Validate a recipe; print its trials, axes and compute estimate");
-  cmd->add_option("recipe", *recipe, "the study recipe (TOML)")->required();
-  cmd->callback([recipe, &action] {
-    action = [recipe] {
-      std::cout << study::recipe::describe_recipe(study::recipe::load_recipe(*recipe));
+  auto args = std::make_shared<CheckArgs>();
+  CLI::App* cmd = app.add_subcommand("check",
+                                     "Validate a recipe; print its trials, axes, compute and memory estimates; check "
+                                     "that its data and task files can be read and its trials fit this machine");
+  cmd->add_option("recipe", args->recipe, "the study recipe (TOML)")->required();
+  add_device_memory_option(cmd, args->device_memory_gib);
+  cmd->add_flag("--recipe-only", args->recipe_only,
+                "check the recipe alone, not this machine's data, task files and memory (a recipe for elsewhere)");
+  cmd->callback([args, &action] {
+    action = [args] {
+      const study::recipe::Recipe recipe = study::recipe::load_recipe(args->recipe);
+      std::cout << study::recipe::describe_recipe(recipe) << std::flush;
+      if (!args->recipe_only) std::cout << preflight(recipe, args->device_memory_gib, 1, "");
       return kExitOk;
     };
   });

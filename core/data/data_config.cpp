@@ -5,15 +5,16 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <limits>
 
 #include "base/errors.h"
 
 namespace mose::core::data {
 namespace {
 
-// Token ids travel as int32 (batches, tokenizer output), so vocabularies stop there.
-constexpr int64_t kMaxVocab = std::numeric_limits<int32_t>::max();
+// A prefix beyond 1 TiB is no limit at all: the corpus is read into memory whole.
+constexpr int64_t kMaxBytes = int64_t{1} << 40;
+// SentencePiece holds its training sample in memory: 1e8 lines is ~10 GB of text.
+constexpr int64_t kMaxTokenizerSentences = 100'000'000;
 
 void validate_text(const DataConfig& config) {
   if (config.sources.empty()) {
@@ -25,19 +26,21 @@ void validate_text(const DataConfig& config) {
   if (!std::isfinite(config.val_fraction) || config.val_fraction <= 0.0 || config.val_fraction >= 1.0) {
     throw ConfigError(fmt::format("data.val_fraction = {}; expected a number in (0, 1)", config.val_fraction));
   }
-  if (config.max_bytes < 0) {
-    throw ConfigError(fmt::format("data.max_bytes = {}; expected 0 (whole corpus) or a positive byte count",
-                                  config.max_bytes));
+  if (config.max_bytes < 0 || config.max_bytes > kMaxBytes) {
+    throw ConfigError(fmt::format("data.max_bytes = {}; expected 0 (whole corpus) or a byte count up to {}",
+                                  config.max_bytes, kMaxBytes));
   }
   // Blocks far below a few lines would make the split line-by-line; far above
   // 1 GiB would make a typical corpus a single block.
   if (config.split_block_bytes < 256 || config.split_block_bytes > (int64_t{1} << 30)) {
-    throw ConfigError(fmt::format("data.split_block_bytes = {}; expected 256 to 1073741824",
-                                  config.split_block_bytes));
+    throw ConfigError(fmt::format("data.split_block_bytes = {}; expected 256 to 1073741824", config.split_block_bytes));
   }
-  if (config.max_tokenizer_sentences < 1) {
-    throw ConfigError(fmt::format("data.max_tokenizer_sentences = {}; expected at least 1",
-                                  config.max_tokenizer_sentences));
+  if (config.max_tokenizer_sentences < 1 || config.max_tokenizer_sentences > kMaxTokenizerSentences) {
+    throw ConfigError(fmt::format("data.max_tokenizer_sentences = {}; expected 1 to {}", config.max_tokenizer_sentences,
+                                  kMaxTokenizerSentences));
+  }
+  if (config.vocab_size > kMaxVocabSize) {
+    throw ConfigError(fmt::format("data.vocab_size = {}; expected at most {}", config.vocab_size, kMaxVocabSize));
   }
   if (config.cache_dir.empty()) {
     throw ConfigError("data.cache_dir is empty; expected a folder for the prepared token files");
@@ -54,10 +57,11 @@ void validate_nanogpt(const DataConfig& config) {
     throw ConfigError(fmt::format("data.token_dtype = '{}'; expected 'uint16' or 'uint32'", config.token_dtype));
   }
   // nanoGPT files carry no header, so nothing but the config says how many ids exist.
-  if (config.vocab_size < 1 || config.vocab_size > kMaxVocab) {
-    throw ConfigError(fmt::format("data.vocab_size = {}; format 'nanogpt' requires the vocabulary size "
-                                  "of its token files (1 to {})",
-                                  config.vocab_size, kMaxVocab));
+  if (config.vocab_size < 1 || config.vocab_size > kMaxVocabSize) {
+    throw ConfigError(
+        fmt::format("data.vocab_size = {}; format 'nanogpt' requires the vocabulary size "
+                    "of its token files (1 to {})",
+                    config.vocab_size, kMaxVocabSize));
   }
 }
 

@@ -72,6 +72,7 @@ ChoiceItem parse_choice_line(std::string_view line, const std::string& where) {
   const nlohmann::json object = parse_object(line, where);
   const auto context = object.find("context");
   if (context == object.end() || !context->is_string()) fail(where, "missing \"context\" (a string)");
+  if (context->get_ref<const std::string&>().empty()) fail(where, "an empty \"context\" (nothing to score after)");
   std::vector<std::string> choices = choices_of(object, where);
   const auto gold = object.find("gold");
   const bool index = gold != object.end() && gold->is_number() &&
@@ -88,6 +89,7 @@ std::vector<ChoiceItem> read_choice_task(const std::filesystem::path& path) {
   for (int64_t line_no = 1; std::getline(in, line); ++line_no) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     items.push_back(parse_choice_line(line, fmt::format("{}:{}", path.string(), line_no)));
+    items.back().line = line_no;
   }
   if (items.empty()) throw DataError(fmt::format("task file {}: no items", path.string()));
   return items;
@@ -105,7 +107,7 @@ std::vector<LastWordItem> read_last_word_task(const std::filesystem::path& path)
       throw DataError(
           fmt::format("{}:{}: expected a passage of at least two space-separated words", path.string(), line_no));
     }
-    items.push_back({line.substr(0, space), line.substr(space)});
+    items.push_back({line.substr(0, space), line.substr(space), line_no});
   }
   if (items.empty()) throw DataError(fmt::format("task file {}: no items", path.string()));
   return items;

@@ -10,6 +10,7 @@
 // Every malformed line is a DataError naming file:line and what was expected.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -18,14 +19,16 @@
 namespace mose::core::data {
 
 struct ChoiceItem {
-  std::string context;
+  std::string context;               // not empty: the first choice token is scored after it
   std::vector<std::string> choices;  // at least 2
   int gold = 0;                      // index into choices
+  int64_t line = 0;                  // where read_choice_task found it (1-based), for messages
 };
 
 struct LastWordItem {
   std::string context;  // the passage up to (not including) the space before the last word
   std::string target;   // " " + last word
+  int64_t line = 0;     // where read_last_word_task found it (1-based), for messages
 };
 
 enum class TaskKind { kMultipleChoice, kLastWord };

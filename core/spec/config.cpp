@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "base/errors.h"
+#include "core/spec/limits.h"
 #include "core/spec/model_family.h"
 #include "core/spec/routing_regime.h"
 #include "core/spec/settings.h"
@@ -49,6 +50,8 @@ void validate_router(const ModelConfig& m) {
 
 void validate_widths(const WidthTrainingConfig& w) {
   require(!w.widths.empty(), "train.width.widths", "[]", "a non-empty list");
+  require(static_cast<int64_t>(w.widths.size()) <= kMaxWidths, "train.width.widths",
+          fmt::format("{} widths", w.widths.size()), fmt::format("at most {} widths", kMaxWidths).c_str());
   for (double v : w.widths) require(v > 0 && v <= 1, "train.width.widths", v, "every width in (0, 1]");
   require(std::is_sorted(w.widths.begin(), w.widths.end()) &&
               std::adjacent_find(w.widths.begin(), w.widths.end()) == w.widths.end(),
@@ -60,11 +63,8 @@ void validate_widths(const WidthTrainingConfig& w) {
 
 }  // namespace
 
-int ModelConfig::n_moe_layers() const {
-  int n = 0;
-  for (int i = 0; i < n_layer; ++i) n += is_moe_layer(i) ? 1 : 0;
-  return n;
-}
+// Layers i in [0, n_layer) with (i + 1) % moe_stride == 0: one per whole stride.
+int ModelConfig::n_moe_layers() const { return n_layer > 0 && moe_stride > 0 ? n_layer / moe_stride : 0; }
 
 int ModelConfig::routed_experts() const {
   const RouterRegime& regime = router_regime(*this);

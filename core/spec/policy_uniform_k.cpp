@@ -3,13 +3,17 @@
 // trial per (width, k), each its own frontier group.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "base/errors.h"
+#include "core/spec/limits.h"
 #include "core/spec/width_policy.h"
 
 namespace mose::core::spec {
 namespace {
 
-bool is_expert_count(double k) { return k >= 1 && k == static_cast<double>(static_cast<int>(k)); }
+// Compared as doubles: casting a value beyond int first would be undefined.
+bool is_expert_count(double k) { return k >= 1 && k <= static_cast<double>(kMaxExperts) && k == std::floor(k); }
 
 WidthPolicyKind uniform_k() {
   WidthPolicyKind kind;
@@ -18,7 +22,8 @@ WidthPolicyKind uniform_k() {
   kind.uniform = true;
   kind.parameters = {
       PolicyParameter{"widths", SettingKind::kFloatList, "a non-empty array of widths in (0, 1]", true, is_unit_width},
-      PolicyParameter{"k", SettingKind::kFloatList, "a non-empty array of whole numbers of experts per token (>= 1)",
+      PolicyParameter{"k", SettingKind::kFloatList,
+                      fmt::format("a non-empty array of whole numbers of experts per token, 1 to {}", kMaxExperts),
                       true, is_expert_count}};
   kind.expand = [](const PolicyValues& values) {
     std::vector<WidthPolicySpec> policies;

@@ -12,11 +12,15 @@ namespace {
 constexpr char kGranularity[] = "model.router.granularity";
 constexpr char kSharedExperts[] = "model.router.shared_experts";
 constexpr char kSharedSlimmable[] = "model.router.shared_slimmable";
+// DeepSeekMoE splits each expert into m = 4 to 8; past 1024 an expert of d_ff / m units
+// is a few units wide, and m * n_experts (<= 4M) must stay an int.
+constexpr int kMaxGranularity = 1024;
+constexpr char kGranularityRange[] = "a divisor of model.d_ff, 1 to 1024";
 
 void validate(const ModelConfig& m) {
   const DeepseekRouting d = deepseek_routing(m.router);
-  if (d.granularity < 1 || m.d_ff % d.granularity != 0) {
-    throw ConfigError(fmt::format("{} = {}: expected a positive divisor of model.d_ff", kGranularity, d.granularity));
+  if (d.granularity < 1 || d.granularity > kMaxGranularity || m.d_ff % d.granularity != 0) {
+    throw ConfigError(fmt::format("{} = {}: expected {}", kGranularity, d.granularity, kGranularityRange));
   }
   if (d.shared_experts < 0 || d.shared_experts >= d.granularity * m.router.top_k) {
     throw ConfigError(fmt::format("{} = {}: expected in [0, granularity * top_k)", kSharedExperts, d.shared_experts));
@@ -31,7 +35,7 @@ RouterRegime deepseek() {
   regime.reference = "DeepSeekMoE, Dai et al. 2024";
   regime.drops_by_capacity = true;
   regime.settings = {
-      OwnedSetting::integer("granularity", 4, SettingRange::any("a positive divisor of model.d_ff"),
+      OwnedSetting::integer("granularity", 4, SettingRange::any(kGranularityRange),
                             "each expert split into m experts of d_ff / m hidden units"),
       OwnedSetting::integer("shared_experts", 1, SettingRange::any("in [0, granularity * top_k)"),
                             "always-on shared experts K_s"),

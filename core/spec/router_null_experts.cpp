@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/errors.h"
+#include "core/spec/limits.h"
 #include "core/spec/routing_regime.h"
 
 namespace mose::core::spec {
@@ -19,11 +20,12 @@ RouterRegime null_experts() {
   regime.summary = "top-k over real + zero-compute null experts: a variable number of real experts per token";
   regime.reference = "AdaMoE, Zeng et al. 2024";
   regime.settings = {
-      OwnedSetting::integer("null_experts", 2, SettingRange::at_least(1),
+      OwnedSetting::integer("null_experts", 2, SettingRange::between(1, kMaxExperts),
                             "zero-compute experts added to the E real ones"),
       OwnedSetting::number("null_target", 0.25, SettingRange::interval(0, true, 1, false),
                            "share of the top_k slots the null loss steers to null experts"),
-      OwnedSetting::number("null_loss_coef", 0.01, SettingRange::non_negative(), "weight of the null-usage loss"),
+      OwnedSetting::number("null_loss_coef", 0.01, SettingRange::interval(0, true, kMaxCoefficient, true),
+                           "weight of the null-usage loss"),
   };
   regime.extra_router_outputs = [](const ModelConfig& m) { return null_expert_routing(m.router).null_experts; };
   regime.validate = [](const ModelConfig& m) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/errors.h"
+#include "core/spec/limits.h"
 #include "core/spec/routing_regime.h"
 
 namespace mose::core::spec {
@@ -21,7 +22,7 @@ RouterRegime random_k() {
   regime.drops_by_capacity = true;
   regime.serves_any_k = true;
   regime.settings = {
-      OwnedSetting::integer("k_min", 1, SettingRange::at_least(1), "smallest k drawn in training"),
+      OwnedSetting::integer("k_min", 1, SettingRange::between(1, kMaxExperts), "smallest k drawn in training"),
       OwnedSetting::integer("k_max", 4, SettingRange::any("between model.router.k_min and model.n_experts"),
                             "largest k drawn in training"),
       OwnedSetting::text("k_granularity", "batch", SettingRange::one_of({"batch", "layer"}),

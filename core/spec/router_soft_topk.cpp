@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/errors.h"
+#include "core/spec/limits.h"
 #include "core/spec/routing_regime.h"
 
 namespace mose::core::spec {
@@ -19,7 +20,8 @@ RouterRegime soft_topk() {
   regime.summary = "Laplace soft top-k with a learned per-layer k (mean top_k over layers)";
   regime.reference = "LapSum soft top-k relaxation";
   regime.settings = {
-      OwnedSetting::number("soft_alpha", 0.1, SettingRange::positive(), "Laplace scale on standardised logits"),
+      OwnedSetting::number("soft_alpha", 0.1, SettingRange::interval(0, false, kMaxCoefficient, true),
+                           "Laplace scale on standardised logits"),
       OwnedSetting::number("soft_threshold", 0.5, SettingRange::interval(0, false, 1, false),
                            "experts below this soft weight do not run"),
       OwnedSetting::flag("learn_k", true, "learn k per layer (mean fixed to top_k); false = top_k in every layer"),

@@ -1,6 +1,7 @@
 // Routing regime "top_p" (see router_top_p.h).
 #include "core/spec/router_top_p.h"
 
+#include "core/spec/limits.h"
 #include "core/spec/routing_regime.h"
 
 namespace mose::core::spec {
@@ -17,7 +18,7 @@ RouterRegime top_p() {
   regime.settings = {
       OwnedSetting::number("top_p", 0.5, SettingRange::interval(0, false, 1, true),
                            "probability mass the chosen experts must reach (at most top_k experts)"),
-      OwnedSetting::number("entropy_loss_coef", 0.0, SettingRange::non_negative(),
+      OwnedSetting::number("entropy_loss_coef", 0.0, SettingRange::interval(0, true, kMaxCoefficient, true),
                            "weight of the router-entropy regulariser (lower entropy, fewer experts)"),
   };
   regime.validate = validate_top_k;

@@ -7,13 +7,16 @@ namespace mose::core::spec {
 namespace {
 
 constexpr char kSandwichRandom[] = "train.width.sandwich_random";
+// Each random pass is one more forward and backward pass per micro-batch; the MoSE
+// paper uses 2.
+constexpr int64_t kMaxRandomPasses = 64;
 
 WidthSamplerKind sandwich() {
   WidthSamplerKind kind;
   kind.name = "sandwich";
   kind.summary = "the widest and the narrowest width of W plus n random passes each step";
   kind.settings = {[] {
-    OwnedSetting s = OwnedSetting::integer("sandwich_random", 2, SettingRange::non_negative(),
+    OwnedSetting s = OwnedSetting::integer("sandwich_random", 2, SettingRange::between(0, kMaxRandomPasses),
                                            "sandwich: random passes besides the widest and the narrowest");
     s.always_listed = true;
     return s;

@@ -48,8 +48,14 @@ SettingRange SettingRange::positive() {
   return numeric("positive", [](double v) { return v > 0; });
 }
 
-SettingRange SettingRange::interval(double lo, bool lo_closed, double hi, bool hi_closed) {
-  return numeric(fmt::format("in {}{}, {}{}", lo_closed ? '[' : '(', lo, hi, hi_closed ? ']' : ')'),
+SettingRange SettingRange::between(int64_t lowest, int64_t highest, std::string note) {
+  return numeric(fmt::format("{} to {}{}", lowest, highest, note), [lowest, highest](double v) {
+    return v >= static_cast<double>(lowest) && v <= static_cast<double>(highest);
+  });
+}
+
+SettingRange SettingRange::interval(double lo, bool lo_closed, double hi, bool hi_closed, std::string note) {
+  return numeric(fmt::format("in {}{}, {}{}{}", lo_closed ? '[' : '(', lo, hi, hi_closed ? ']' : ')', note),
                  [=](double v) { return (lo_closed ? v >= lo : v > lo) && (hi_closed ? v <= hi : v < hi); });
 }
 

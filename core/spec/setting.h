@@ -47,8 +47,10 @@ struct SettingRange {
   static SettingRange at_least(int64_t lowest);
   static SettingRange non_negative(std::string note = "");  // note: " (0 = off)"
   static SettingRange positive();
-  // Numbers between lo and hi, each end open or closed: "in [0, 1)".
-  static SettingRange interval(double lo, bool lo_closed, double hi, bool hi_closed);
+  // Numbers from lowest to highest, both included: "1 to 1024" + note (" (0 = off)").
+  static SettingRange between(int64_t lowest, int64_t highest, std::string note = "");
+  // Numbers between lo and hi, each end open or closed: "in [0, 1)" + note.
+  static SettingRange interval(double lo, bool lo_closed, double hi, bool hi_closed, std::string note = "");
   static SettingRange one_of(std::vector<std::string> names);
   // Any other rule: "expected <text>" unless `accepts`.
   static SettingRange satisfying(std::string text, std::function<bool(const SettingValue&)> accepts);

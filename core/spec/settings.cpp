@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <unordered_set>
 
+#include "core/spec/limits.h"
 #include "core/spec/model_family.h"
 #include "core/spec/routing_regime.h"
 #include "core/spec/width_sampler.h"
@@ -115,6 +116,12 @@ Setting make_setting(std::string_view dotted, Access access, SettingRole role, S
 
 using R = SettingRange;
 
+// A capacity factor c makes capacity ceil(c * tokens * k / E), which holds every token
+// once c >= E / k: no factor above kMaxExperts changes anything.
+SettingRange capacity_factor() {
+  return R::interval(0, true, static_cast<double>(kMaxExperts), true, " (0 = no dropping)");
+}
+
 std::vector<Setting> data_settings() {
   return {
       MOSE_SETTING(data.format, kTraining, R::any("text or nanogpt"),
@@ -127,17 +134,17 @@ std::vector<Setting> data_settings() {
                    "sentencepiece: adopt this .model instead of training one"),
       MOSE_SETTING(data.val_fraction, kTraining, R::any("in (0, 1)"),
                    "expected share of corpus blocks held out for validation"),
-      MOSE_SETTING(data.max_bytes, kTraining, R::any("0 or more"),
+      MOSE_SETTING(data.max_bytes, kTraining, R::any("0 to 1099511627776 (1 TiB)"),
                    "use only this many leading bytes of the corpus (whole lines); 0 = all"),
       MOSE_SETTING(data.split_block_bytes, kTraining, R::any("256 to 1073741824"),
                    "size of the blocks the train/val split assigns whole"),
-      MOSE_SETTING(data.max_tokenizer_sentences, kTraining, R::any("at least 1"),
+      MOSE_SETTING(data.max_tokenizer_sentences, kTraining, R::any("1 to 100000000"),
                    "sentencepiece training sample, in lines"),
       MOSE_SETTING(data.nanogpt_dir, kTraining, R::any("a folder (nanogpt)"),
                    "nanogpt: the folder holding train.bin and val.bin"),
       MOSE_SETTING(data.token_dtype, kTraining, R::any("uint16 or uint32"),
                    "nanogpt: \"uint16\" or \"uint32\" token ids"),
-      MOSE_SETTING(data.vocab_size, kTraining, R::any("nanogpt: 1 to 2147483647"),
+      MOSE_SETTING(data.vocab_size, kTraining, R::any("0 to 16777216; nanogpt: at least 1"),
                    "nanogpt: vocabulary of the token files; sentencepiece: size to train"),
       MOSE_SETTING(data.cache_dir, kLocation, R::any("a folder (text)"),
                    "folder for the prepared token files (not part of a trial's identity)"),
@@ -153,22 +160,26 @@ std::vector<Setting> model_settings() {
   family.listed_when = "when not gpt";
   return {
       family,
-      MOSE_SETTING(
-          model.vocab_size, kTraining,
-          R::satisfying("0 (from the data) or at least 2",
-                        [](const SettingValue& v) { return std::get<int64_t>(v) == 0 || std::get<int64_t>(v) >= 2; }),
-          "vocabulary size; 0 = the data's"),
-      MOSE_SETTING(model.n_layer, kTraining, R::at_least(1), "transformer blocks"),
-      MOSE_SETTING(model.n_head, kTraining, R::at_least(1), "attention heads"),
-      MOSE_SETTING(model.d_model, kTraining, R::at_least(1), "residual width, a multiple of n_head"),
-      MOSE_SETTING(model.seq_len, kTraining, R::at_least(1), "context length in tokens"),
+      MOSE_SETTING(model.vocab_size, kTraining,
+                   R::satisfying(fmt::format("0 (from the data) or 2 to {}", kMaxVocab),
+                                 [](const SettingValue& v) {
+                                   const int64_t n = std::get<int64_t>(v);
+                                   return n == 0 || (n >= 2 && n <= kMaxVocab);
+                                 }),
+                   "vocabulary size; 0 = the data's"),
+      MOSE_SETTING(model.n_layer, kTraining, R::between(1, kMaxLayers), "transformer blocks"),
+      MOSE_SETTING(model.n_head, kTraining, R::between(1, kMaxHeads), "attention heads"),
+      MOSE_SETTING(model.d_model, kTraining, R::between(1, kMaxDModel), "residual width, a multiple of n_head"),
+      MOSE_SETTING(model.seq_len, kTraining, R::between(1, kMaxSeqLen), "context length in tokens"),
       MOSE_SETTING(model.positions, kTraining, R::one_of({"learned", "rope"}), "position encoding"),
       MOSE_SETTING(model.activation, kTraining, R::one_of({"gelu", "swiglu"}),
                    "FFN activation (experts and dense FFNs)"),
-      MOSE_SETTING(model.n_experts, kTraining, R::at_least(1), "experts per MoE layer"),
-      MOSE_SETTING(model.d_ff, kTraining, R::at_least(1), "expert hidden size at width 1.0"),
-      MOSE_SETTING(model.dense_d_ff, kTraining, R::at_least(1), "hidden size of dense (non-MoE) FFN layers"),
-      MOSE_SETTING(model.moe_stride, kTraining, R::at_least(1), "layer i is MoE when (i + 1) % moe_stride == 0"),
+      MOSE_SETTING(model.n_experts, kTraining, R::between(1, kMaxExperts), "experts per MoE layer"),
+      MOSE_SETTING(model.d_ff, kTraining, R::between(1, kMaxFfnHidden), "expert hidden size at width 1.0"),
+      MOSE_SETTING(model.dense_d_ff, kTraining, R::between(1, kMaxFfnHidden),
+                   "hidden size of dense (non-MoE) FFN layers"),
+      MOSE_SETTING(model.moe_stride, kTraining, R::between(1, kMaxLayers),
+                   "layer i is MoE when (i + 1) % moe_stride == 0"),
   };
 }
 
@@ -176,44 +187,51 @@ std::vector<Setting> router_settings() {
   return {
       MOSE_SETTING(model.router.type, kTraining, R::registered("router", [] { return router_regimes().names(); }),
                    "routing regime"),
-      MOSE_SETTING(model.router.top_k, kTraining, R::any("1 to model.n_experts (each regime says)"),
+      MOSE_SETTING(model.router.top_k, kTraining,
+                   R::satisfying(fmt::format("at most {}; 1 to model.n_experts (each regime says)", kMaxExperts),
+                                 [](const SettingValue& v) { return std::get<int64_t>(v) <= kMaxExperts; }),
                    "experts per token"),
       MOSE_SETTING(model.router.renormalize, kTraining, R::any(), "renormalise the gates over the chosen k"),
-      MOSE_SETTING(model.router.noise_std, kTraining, R::non_negative(),
+      MOSE_SETTING(model.router.noise_std, kTraining, R::interval(0, true, kMaxCoefficient, true),
                    "std of Gaussian noise on router logits in training"),
-      MOSE_SETTING(model.router.capacity_factor_train, kTraining, R::non_negative(" (0 = no dropping)"),
+      MOSE_SETTING(model.router.capacity_factor_train, kTraining, capacity_factor(),
                    "expert capacity factor in training; 0 = no dropping"),
-      MOSE_SETTING(model.router.capacity_factor_eval, kTraining, R::non_negative(" (0 = no dropping)"),
+      MOSE_SETTING(model.router.capacity_factor_eval, kTraining, capacity_factor(),
                    "expert capacity factor in evaluation; 0 = no dropping"),
-      MOSE_SETTING(model.router.balance_loss_coef, kTraining, R::non_negative(), "Switch load-balancing loss weight"),
-      MOSE_SETTING(model.router.z_loss_coef, kTraining, R::non_negative(), "router z-loss weight (ST-MoE)"),
+      MOSE_SETTING(model.router.balance_loss_coef, kTraining, R::interval(0, true, kMaxCoefficient, true),
+                   "Switch load-balancing loss weight"),
+      MOSE_SETTING(model.router.z_loss_coef, kTraining, R::interval(0, true, kMaxCoefficient, true),
+                   "router z-loss weight (ST-MoE)"),
   };
 }
 
 std::vector<Setting> train_settings() {
-  Setting threads = MOSE_SETTING(train.cpu_threads, kTraining, R::at_least(1),
+  Setting threads = MOSE_SETTING(train.cpu_threads, kTraining, R::between(1, kMaxCpuThreads),
                                  "intra-op CPU threads per trial; results depend on it, so it is part of the identity");
   // Listed only away from 1, so the hashes of trials from before the setting stay valid.
   threads.listed = [](const RunConfig& c) { return c.train.cpu_threads != 1; };
   threads.listed_when = "when not 1";
   return {
-      MOSE_SETTING(train.steps, kTraining, R::at_least(1), "optimizer steps"),
-      MOSE_SETTING(train.batch_size, kTraining, R::at_least(1), "sequences per micro-batch"),
-      MOSE_SETTING(train.grad_accum, kTraining, R::at_least(1), "micro-batches per optimizer step"),
+      MOSE_SETTING(train.steps, kTraining, R::between(1, kMaxSteps), "optimizer steps"),
+      MOSE_SETTING(train.batch_size, kTraining, R::between(1, kMaxBatch), "sequences per micro-batch"),
+      MOSE_SETTING(train.grad_accum, kTraining, R::between(1, kMaxBatch), "micro-batches per optimizer step"),
       MOSE_SETTING(train.seed, kTraining, R::any(), "seed of initialisation, batches and width sampling"),
       MOSE_SETTING(train.bf16_autocast, kTraining, R::any(), "bf16 autocast on CUDA (CPU runs fp32)"),
       threads,
-      MOSE_SETTING(train.optim.lr, kTraining, R::positive(), "peak learning rate"),
+      MOSE_SETTING(train.optim.lr, kTraining, R::interval(0, false, 10, true), "peak learning rate"),
       MOSE_SETTING(train.optim.min_lr_ratio, kTraining, R::interval(0, true, 1, true), "final lr = lr * min_lr_ratio"),
-      MOSE_SETTING(train.optim.warmup_steps, kTraining, R::non_negative(), "linear warm-up steps"),
+      MOSE_SETTING(train.optim.warmup_steps, kTraining, R::between(0, kMaxSteps), "linear warm-up steps"),
       MOSE_SETTING(train.optim.schedule, kTraining, R::one_of({"cosine", "linear", "constant"}),
                    "learning-rate schedule"),
-      MOSE_SETTING(train.optim.weight_decay, kTraining, R::non_negative(), "AdamW weight decay on matrices"),
+      MOSE_SETTING(train.optim.weight_decay, kTraining, R::interval(0, true, 10, true),
+                   "AdamW weight decay on matrices"),
       MOSE_SETTING(train.optim.beta1, kTraining, R::interval(0, true, 1, false), "AdamW beta1"),
       MOSE_SETTING(train.optim.beta2, kTraining, R::interval(0, true, 1, false), "AdamW beta2"),
-      MOSE_SETTING(train.optim.eps, kTraining, R::positive(), "AdamW epsilon"),
-      MOSE_SETTING(train.optim.grad_clip, kTraining, R::non_negative(" (0 = off)"), "gradient-norm clip; 0 = off"),
-      MOSE_SETTING(train.width.widths, kTraining, R::any("increasing, in (0, 1], ending at 1.0"),
+      MOSE_SETTING(train.optim.eps, kTraining, R::interval(0, false, 1, true), "AdamW epsilon"),
+      MOSE_SETTING(train.optim.grad_clip, kTraining, R::interval(0, true, 1e6, true, " (0 = off)"),
+                   "gradient-norm clip; 0 = off"),
+      MOSE_SETTING(train.width.widths, kTraining,
+                   R::any(fmt::format("increasing, in (0, 1], ending at 1.0; at most {} widths", kMaxWidths)),
                    "training widths W; [1.0] = standard MoE"),
       MOSE_SETTING(train.width.sampler, kTraining,
                    R::registered("width sampler", [] { return width_samplers().names(); }),
@@ -245,11 +263,11 @@ std::vector<Setting> execution_and_eval_settings() {
   return {
       MOSE_SETTING(train.device, kExecution, R::satisfying("auto, cpu, cuda or cuda:N", is_device),
                    "where training and evaluation run"),
-      MOSE_SETTING(train.log_every, kExecution, R::at_least(1), "steps between log lines"),
-      MOSE_SETTING(train.checkpoint_every, kExecution, R::non_negative(" (0 = at the end only)"),
+      MOSE_SETTING(train.log_every, kExecution, R::between(1, kMaxSteps), "steps between log lines"),
+      MOSE_SETTING(train.checkpoint_every, kExecution, R::between(0, kMaxSteps, " (0 = at the end only)"),
                    "steps between checkpoints; 0 = at the end only"),
-      MOSE_SETTING(eval.tokens, kEvaluation, R::at_least(1), "validation tokens per evaluation"),
-      MOSE_SETTING(eval.batch_size, kEvaluation, R::at_least(1), "sequences per evaluation batch"),
+      MOSE_SETTING(eval.tokens, kEvaluation, R::between(1, kMaxEvalTokens), "validation tokens per evaluation"),
+      MOSE_SETTING(eval.batch_size, kEvaluation, R::between(1, kMaxBatch), "sequences per evaluation batch"),
       tasks,
   };
 }

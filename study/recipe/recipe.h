@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/spec/config.h"
+#include "core/spec/memory.h"
 #include "core/spec/width_policy.h"
 
 namespace mose::study::recipe {
@@ -45,12 +46,19 @@ struct Recipe {
   std::vector<std::string> axis_names;
 };
 
-// Reads, validates and expands a recipe. Throws RecipeError.
+// The most trials one recipe may expand into. `check` and the study store handle this
+// many in a second or two; more is a typo (an axis of 100000 seeds) or a study to split.
+inline constexpr std::size_t kMaxTrainingTrials = 10'000;
+inline constexpr std::size_t kMaxEvaluationTrials = 100'000;
+
+// Reads, validates and expands a recipe. Throws RecipeError, also when it would expand
+// into more than kMaxTrainingTrials or kMaxEvaluationTrials (before expanding).
 Recipe load_recipe(const std::filesystem::path& path);
 
 // For `mose-study check`: trial counts, axes and their values, policies, the model
 // families, routing regimes, width samplers and width policies the trials use (with their
-// descriptors' summaries), each trial's hash and estimated compute, and the totals.
+// descriptors' summaries), each trial's hash, estimated compute and training memory, and
+// the totals.
 std::string describe_recipe(const Recipe& recipe);
 
 // Training FLOPs ~= 3 x forward FLOPs per token at full width x tokens per step x
@@ -64,5 +72,13 @@ double estimate_training_flops(const core::spec::RunConfig& config);
 // Evaluation FLOPs ~= (non-expert + expert share x full-width expert FLOPs per token) x
 // eval.tokens, the share given by the policy (uniform: its width).
 double estimate_evaluation_flops(const core::spec::RunConfig& config, const core::spec::WidthPolicySpec& policy);
+
+// The memory a training trial needs on its device (core/spec/memory.h), the vocabulary
+// resolved as for estimate_training_flops.
+core::spec::MemoryEstimate training_memory(const core::spec::RunConfig& config);
+
+// "1.2e+08 parameters: weights 458 MiB, gradients 458 MiB, AdamW state 916 MiB;
+// activations 2.1 GiB for one micro-batch of 16 x 1024 tokens".
+std::string describe_memory(const core::spec::MemoryEstimate& memory, const core::spec::RunConfig& config);
 
 }  // namespace mose::study::recipe

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <iterator>
+#include <string_view>
+#include <unordered_set>
 
 #include "core/spec/flops.h"
 #include "core/spec/model_family.h"
@@ -64,12 +66,27 @@ std::string used_policies(const Recipe& recipe) {
   return parts.empty() ? "" : fmt::format("  width policies: {}\n", fmt::join(parts, "; "));
 }
 
-// Axis values over all trials, in order of first appearance.
+}  // namespace
+
+std::string describe_memory(const core::spec::MemoryEstimate& memory, const core::spec::RunConfig& config) {
+  using core::spec::format_bytes;
+  return fmt::format(
+      "{:.3g} parameters: weights {}, gradients {}, AdamW state {}; activations {} for one micro-batch of {} x {} "
+      "tokens",
+      memory.parameters, format_bytes(memory.weights), format_bytes(memory.gradients), format_bytes(memory.optimizer),
+      format_bytes(memory.activations), config.train.batch_size, config.model.seq_len);
+}
+
+namespace {
+
+// Axis values over all trials, in order of first appearance; linear in the trials (an
+// axis may have as many values as the recipe has trials).
 std::vector<std::string> distinct_values(const Recipe& recipe, std::size_t axis) {
   std::vector<std::string> values;
+  std::unordered_set<std::string_view> seen;
   for (const TrainingTrialSpec& trial : recipe.training) {
     const std::string& v = trial.axes[axis].second;
-    if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+    if (seen.insert(v).second) values.push_back(v);
   }
   return values;
 }
@@ -83,6 +100,10 @@ double estimate_training_flops(const core::spec::RunConfig& config) {
   const double tokens_per_step = static_cast<double>(config.train.batch_size) * config.train.grad_accum * model.seq_len;
   const double passes = core::spec::width_sampler(config.train.width).passes_per_step(config.train.width);
   return 3.0 * forward * tokens_per_step * passes * static_cast<double>(config.train.steps);
+}
+
+core::spec::MemoryEstimate training_memory(const core::spec::RunConfig& config) {
+  return core::spec::estimate_training_memory(resolved_model(config), config.train);
 }
 
 double estimate_evaluation_flops(const core::spec::RunConfig& config, const core::spec::WidthPolicySpec& policy) {
@@ -127,18 +148,27 @@ std::string describe_recipe(const Recipe& recipe) {
     evaluation_per_trial[eval.training_index] += flops;
     evaluation_total += flops;
   }
-  out += "  training trials (hash, training compute, evaluation compute, label):\n";
+  out += "  training trials (hash, training compute, evaluation compute, training memory, label):\n";
+  std::size_t largest = 0;
+  core::spec::MemoryEstimate largest_memory;
   for (std::size_t t = 0; t < recipe.training.size(); ++t) {
     const TrainingTrialSpec& trial = recipe.training[t];
     const double flops = estimate_training_flops(trial.config);
+    const core::spec::MemoryEstimate memory = training_memory(trial.config);
     training_total += flops;
-    out += fmt::format("    {}  {:>12}  {:>12}  {}\n", trial.config_hash, format_flops(flops),
-                       format_flops(evaluation_per_trial[t]), trial.label);
+    if (t == 0 || memory.total() > largest_memory.total()) largest = t, largest_memory = memory;
+    out += fmt::format("    {}  {:>12}  {:>12}  {:>10}  {}\n", trial.config_hash, format_flops(flops),
+                       format_flops(evaluation_per_trial[t]), core::spec::format_bytes(memory.total()), trial.label);
   }
   out += fmt::format(
       "  compute: training ~{}, evaluation ~{} (training counts every width pass at full "
       "width: an upper bound for multi-width training)\n",
       format_flops(training_total), format_flops(evaluation_total));
+  if (!recipe.training.empty()) {
+    out += fmt::format("  memory: up to ~{} per training trial ({}: {})\n",
+                       core::spec::format_bytes(largest_memory.total()), recipe.training[largest].label,
+                       describe_memory(largest_memory, recipe.training[largest].config));
+  }
   return out;
 }
 

@@ -38,6 +38,53 @@ std::string label_of(const RecipePlan& plan, const Candidate& c) {
   return fmt::format("{}", fmt::join(parts, ","));
 }
 
+// RecipeError at the longest axis (or the first [[trial]] past the limit) when the grid
+// and the explicit trials make more than kMaxTrainingTrials; counted before expanding.
+void check_training_count(const RecipePlan& plan) {
+  std::vector<std::string> factors;
+  double grid_size = 1;  // a double: the product of a few axes may overflow size_t
+  if (!plan.modes.empty()) {
+    grid_size *= static_cast<double>(plan.modes.size());
+    factors.push_back(fmt::format("{} modes", plan.modes.size()));
+  }
+  const AxisPlan* longest = nullptr;
+  for (const AxisPlan& axis : plan.axes) {
+    grid_size *= static_cast<double>(axis.values.size());
+    factors.push_back(fmt::format("{} values of {}", axis.values.size(), axis.key->key));
+    if (longest == nullptr || axis.values.size() > longest->values.size()) longest = &axis;
+  }
+  const double total = grid_size + static_cast<double>(plan.trials.size());
+  if (total <= static_cast<double>(kMaxTrainingTrials)) return;
+  std::string breakdown = fmt::format("{}", fmt::join(factors, " x "));
+  if (!plan.trials.empty()) {
+    breakdown += fmt::format("{}{} [[trial]]", factors.empty() ? "" : " + ", plan.trials.size());
+  }
+  const std::string expected = fmt::format("at most {} training trials per recipe", kMaxTrainingTrials);
+  const std::string problem = fmt::format("{:.0f} training trials ({})", total, breakdown);
+  if (longest != nullptr) throw recipe_error(longest->where, "sweep." + longest->key->key, problem, expected);
+  throw recipe_error(plan.trials[kMaxTrainingTrials].where, fmt::format("trial[{}]", kMaxTrainingTrials), problem,
+                     expected);
+}
+
+// RecipeError at the [[policy]] with the most policies when every policy applied to
+// every training trial makes more than kMaxEvaluationTrials.
+void check_evaluation_count(const RecipePlan& plan, std::size_t training) {
+  std::size_t policies = 0;
+  const PolicyPlan* largest = nullptr;
+  for (const PolicyPlan& p : plan.policies) {
+    policies += p.policies.size();
+    if (largest == nullptr || p.policies.size() > largest->policies.size()) largest = &p;
+  }
+  if (largest == nullptr ||
+      static_cast<double>(policies) * static_cast<double>(training) <= static_cast<double>(kMaxEvaluationTrials)) {
+    return;
+  }
+  throw recipe_error(
+      largest->where, largest->shown,
+      fmt::format("{} evaluation trials ({} policies x {} training trials)", policies * training, policies, training),
+      fmt::format("at most {} evaluation trials per recipe", kMaxEvaluationTrials));
+}
+
 std::vector<Candidate> grid(const RecipePlan& plan, const core::spec::RunConfig& base) {
   std::vector<std::size_t> sizes;  // mode axis first when there is one
   if (!plan.modes.empty()) sizes.push_back(plan.modes.size());
@@ -177,12 +224,14 @@ Recipe load_recipe(const std::filesystem::path& path) {
   recipe.files = plan.files;
   recipe.axis_names = axis_names(plan);
 
+  check_training_count(plan);
   core::spec::RunConfig base;
   apply(base, plan.base);
   std::vector<Candidate> candidates = grid(plan, base);
   for (const TrialPlan& trial : plan.trials) candidates.push_back(explicit_trial(plan, base, trial));
   for (const Candidate& c : candidates) recipe.training.push_back(training_spec(plan, c, recipe.axis_names));
   check_distinct(recipe);
+  check_evaluation_count(plan, recipe.training.size());
   recipe.evaluation = evaluation_trials(recipe, policy_entries(plan));
   return recipe;
 }

@@ -29,6 +29,17 @@ bool valid_name(std::string_view name, std::string_view extra) {
   });
 }
 
+// A study name is the folder out/<name> and a store key: "." and ".." would put the study
+// in or above out/, a leading '.' would hide it, and past a few hundred bytes it is no
+// longer a file name (NAME_MAX is 255 on Linux).
+constexpr std::size_t kMaxStudyName = 128;
+constexpr std::string_view kExpectedStudyName =
+    "a name of 1 to 128 letters, digits, '_', '.' or '-' that does not start with '.' (it names the study's folder)";
+
+bool valid_study_name(std::string_view name) {
+  return valid_name(name, ".") && name.front() != '.' && name.size() <= kMaxStudyName;
+}
+
 std::string join(const std::vector<std::string>& path, std::size_t from) {
   std::string out;
   for (std::size_t i = from; i < path.size(); ++i) out += (i > from ? "." : "") + path[i];
@@ -106,11 +117,10 @@ class Interpreter {
  private:
   void study(const Setting& s) {
     if (s.path.size() == 1 && is_empty_table(*s.value)) return;
-    const std::string expected_name = "a name of letters, digits, '_', '.' or '-'";
     if (s.key == "study.name") {
-      plan_.name = read_string(*s.value, s.key, expected_name);
-      if (!valid_name(plan_.name, ".")) {
-        throw recipe_error(where_of(s.value->source()), s.key, "got " + describe_node(*s.value), expected_name);
+      plan_.name = read_string(*s.value, s.key, kExpectedStudyName);
+      if (!valid_study_name(plan_.name)) {
+        throw recipe_error(where_of(s.value->source()), s.key, "got " + describe_node(*s.value), kExpectedStudyName);
       }
     } else if (s.key == "study.description") {
       plan_.description = read_string(*s.value, s.key, "a string");
@@ -159,7 +169,7 @@ class Interpreter {
     if (values->empty()) {
       throw recipe_error(where_of(s.value->source()), s.key, "empty axis", "at least one value, each " + one);
     }
-    AxisPlan axis{row, {}};
+    AxisPlan axis{row, {}, s.where};
     const bool list_valued = row->kind == ValueKind::kFloatList || row->kind == ValueKind::kStringList;
     for (const toml::node& item : *values) {
       if (list_valued && !item.is_array()) {
@@ -176,7 +186,7 @@ class Interpreter {
     for (std::size_t i = 0; i < tables.size(); ++i) {
       const std::string shown = fmt::format("trial[{}]", i);
       TrialPlan trial{where_of(tables[i]->source()), std::nullopt, {}};
-      for (const Setting& item : flatten(*tables[i])) {
+      for (const Setting& item : flatten(*tables[i], {}, shown + ".")) {
         const std::string item_shown = shown + "." + item.key;
         if (item.key == "mode") {
           trial.mode = find_mode(*item.value, item_shown);
@@ -242,7 +252,7 @@ FieldValue policy_value(const core::spec::PolicyParameter& parameter, const toml
 
 PolicyPlan Interpreter::policy(const toml::table& table, const std::string& shown) {
   PolicyPlan plan{where_of(table.source()), shown, nullptr, {}};
-  const std::vector<Setting> items = flatten(table);
+  const std::vector<Setting> items = flatten(table, {}, shown + ".");
   const auto name_item = std::find_if(items.begin(), items.end(), [](const Setting& s) { return s.key == "name"; });
   const std::string expected_name = "one of " + join_alternatives(core::spec::width_policies().names(), ", ");
   if (name_item == items.end()) throw recipe_error(plan.where, shown + ".name", "missing", expected_name);

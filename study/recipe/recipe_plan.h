@@ -1,6 +1,7 @@
 // A recipe after parsing and type-checking, before expansion: the base overrides,
 // modes, sweep axes, explicit trials and policies, each value already checked against
-// its key. Positions are kept only where expansion can still fail (trials, policies).
+// its key. Positions are kept only where expansion can still fail (axes, trials,
+// policies).
 // recipe_parser.cpp builds it from the merged settings; recipe_expand.cpp turns it
 // into trials. Private to study/.
 #pragma once
@@ -31,6 +32,7 @@ struct ModePlan {
 struct AxisPlan {
   const RecipeKey* key = nullptr;
   std::vector<Override> values;  // non-empty
+  Where where;                   // the axis's key in [sweep]
 };
 
 struct TrialPlan {

@@ -39,6 +39,20 @@ void flatten_into(const toml::table& table, std::vector<std::string>& path, std:
   }
 }
 
+// TOML refuses a key written twice in one spelling; a quoted "a.b", a bare a.b and a
+// key b under [a] are different TOML keys for the same setting, and merging would keep
+// one value silently. `settings` are one table's leaves in file order.
+void check_written_once(const std::vector<Setting>& settings, std::string_view shown) {
+  std::unordered_map<std::string_view, const Setting*> first;
+  for (const Setting& s : settings) {
+    const auto [it, fresh] = first.emplace(s.key, &s);
+    if (fresh) continue;
+    throw recipe_error(s.where, std::string(shown) + s.key,
+                       fmt::format("written twice (also at {})", it->second->where.text()),
+                       "each setting once per file (\"a.b\" = ..., a.b = ... and [a] b = ... are the same setting)");
+  }
+}
+
 // Later settings replace earlier ones with the same key in place; new keys go last.
 void merge_into(std::vector<Setting>& base, std::vector<Setting> overrides) {
   std::unordered_map<std::string, std::size_t> index;
@@ -140,7 +154,7 @@ class Loader {
 
 }  // namespace
 
-std::vector<Setting> flatten(const toml::table& table, const std::vector<std::string>& prefix) {
+std::vector<Setting> flatten(const toml::table& table, const std::vector<std::string>& prefix, std::string_view shown) {
   std::vector<Setting> out;
   std::vector<std::string> path = prefix;
   std::vector<Where> where(prefix.size(), where_of(table.source()));
@@ -148,6 +162,7 @@ std::vector<Setting> flatten(const toml::table& table, const std::vector<std::st
   std::stable_sort(out.begin(), out.end(), [](const Setting& a, const Setting& b) {
     return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
   });
+  check_written_once(out, shown);
   return out;
 }
 

@@ -4,8 +4,9 @@
 // ([model] n_layer = 4, model.n_layer = 4 and "model.n_layer" = 4; no recipe name may
 // contain a dot, so nothing is lost), and makes merging a deep merge: a later
 // file replaces a leaf (arrays included, since arrays are leaves) and adds new ones,
-// keeping the earlier order. Order is file order (toml++ tables iterate sorted by key,
-// so leaves are ordered by their source position). Private to study/.
+// keeping the earlier order. Within one file a setting is written once, in whichever
+// spelling. Order is file order (toml++ tables iterate sorted by key, so leaves are
+// ordered by their source position). Private to study/.
 #pragma once
 
 #include <toml++/toml.h>
@@ -42,7 +43,10 @@ RecipeSource load_recipe_source(const std::filesystem::path& path);
 
 // The leaves of `table` in file order, their paths starting with `prefix`. Empty tables
 // are leaves (they declare something: a mode without overrides); arrays, arrays of
-// tables included, are leaves.
-std::vector<Setting> flatten(const toml::table& table, const std::vector<std::string>& prefix = {});
+// tables included, are leaves. Two leaves with the same key (two spellings of one
+// setting) are a RecipeError naming both places, the key shown after `shown`
+// ("trial[0].").
+std::vector<Setting> flatten(const toml::table& table, const std::vector<std::string>& prefix = {},
+                             std::string_view shown = "");
 
 }  // namespace mose::study::recipe

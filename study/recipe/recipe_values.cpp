@@ -64,12 +64,20 @@ Where where_of(const toml::source_region& source) {
 }
 
 std::string describe_node(const toml::node& node) {
+  constexpr std::size_t kMaxShown = 48;
   if (node.is_table()) return "a table";
-  if (const auto* string = node.as_string()) return json_quote(string->get()) + " (a string)";
+  if (const auto* string = node.as_string()) {
+    std::string shown = string->get();
+    if (shown.size() > kMaxShown) {
+      std::size_t cut = kMaxShown - 3;
+      while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+      shown = shown.substr(0, cut) + "...";
+    }
+    return json_quote(shown) + " (a string)";
+  }
   std::ostringstream text;
   node.visit([&text](const auto& n) { text << n; });
   std::string shown = text.str();
-  constexpr std::size_t kMaxShown = 48;
   if (shown.size() > kMaxShown) shown = shown.substr(0, kMaxShown - 3) + "...";
   return shown + " (" + type_phrase(node) + ")";
 }

@@ -15,7 +15,8 @@ namespace mose::study::recipe {
 
 Where where_of(const toml::source_region& source);
 
-// "2.5 (a float)", "\"abc\" (a string)", "a table": what was found, for messages.
+// "2.5 (a float)", "\"abc\" (a string)", "a table": what was found, for messages, cut
+// to 48 characters ("...") so a huge value cannot flood a message.
 std::string describe_node(const toml::node& node);
 
 // `node` as a value of kind `kind` (integers within [min_integer, max_integer]).

@@ -60,6 +60,60 @@ TEST_CASE("check validates a recipe: a bad one exits 2 with the recipe error", "
   CHECK_THAT(good.output, Contains("training trials: 2") && Contains("evaluation trials: 6"));
 }
 
+TEST_CASE("check and run refuse a trial that cannot fit its device, before anything trains", "[app][cli]") {
+  ScratchDir dir("cli_memory");
+  // Within every setting's bounds, but 2.15 TiB to train: more than this machine or a GPU has.
+  study::testing::write_recipe(dir.path(),
+                               "[study]\nname = \"huge\"\n[data]\ncache_dir = \"c\"\n[model]\nn_layer = 8\nn_head = "
+                               "128\nd_model = 16384\nn_experts = 8\nd_ff = 65536\n[train]\ndevice = \"cpu\"\n",
+                               "huge.toml");
+  const auto check = run_cli({"check", "huge.toml"}, dir.path());
+  CHECK(check.code == 2);
+  CHECK_THAT(check.output, Contains("2.15 TiB  base\n") &&
+                               Contains("recipe error: huge.toml: trial base: needs ~2.15 TiB to train on cpu (") &&
+                               Contains("physical memory") && Contains("a smaller model or train.batch_size"));
+  const auto run = run_cli({"run", "huge.toml", "--out", "out"}, dir.path());
+  CHECK(run.code == 2);
+  CHECK_THAT(run.output, Contains("needs ~2.15 TiB to train on cpu"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out"));  // refused before the study was created
+  const auto gpus = run_cli({"run", "huge.toml", "--gpus", "0", "--device-memory", "141"}, dir.path());
+  CHECK(gpus.code == 2);
+  CHECK_THAT(gpus.output, Contains("to train on cuda (") && Contains("expected at most 141 GiB (--device-memory)"));
+
+  study::testing::write_recipe(dir.path(),
+                               study::testing::tiny_recipe_text("ok", dir.path(), 5, study::testing::kModesAndWidths));
+  const auto fits = run_cli({"check", "recipe.toml"}, dir.path());
+  CHECK(fits.code == 0);
+  CHECK_THAT(fits.output, Contains("  fits: every training trial's memory estimate is within "));
+  const auto small_device = run_cli({"check", "recipe.toml", "--device-memory", "0.001"}, dir.path());
+  CHECK(small_device.code == 2);
+  CHECK_THAT(small_device.output, Contains("expected at most 1.02 MiB (--device-memory)"));
+}
+
+TEST_CASE("check and run read the data and task files before anything trains", "[app][cli]") {
+  ScratchDir dir("cli_inputs");
+  std::ofstream(dir.path() / "bad.jsonl") << R"({"context": "a", "choices": [" b", " c"], "gold": 0})"
+                                          << "\n"
+                                          << R"({"context": "a", "choices": [" b", " c"], "gold": 5})"
+                                          << "\n";
+  study::testing::write_recipe(dir.path(),
+                               study::testing::tiny_recipe_text("inputs", dir.path(), 5, "tasks = [\"bad.jsonl\"]\n"));
+  const auto check = run_cli({"check", "recipe.toml"}, dir.path());
+  CHECK(check.code == 1);
+  CHECK_THAT(check.output, Contains("data error: bad.jsonl:2: \"gold\" missing or not an index in [0, 2)"));
+  CHECK(run_cli({"check", "recipe.toml", "--recipe-only"}, dir.path()).code == 0);
+  const auto run = run_cli({"run", "recipe.toml", "--out", "out"}, dir.path());
+  CHECK(run.code == 1);
+  CHECK_THAT(run.output, Contains("data error: bad.jsonl:2:"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out"));  // found before the study was created
+
+  study::testing::write_recipe(
+      dir.path(), "[study]\nname = \"m\"\n[data]\nsources = [\"missing.txt\"]\ncache_dir = \"c\"\n", "missing.toml");
+  const auto missing = run_cli({"check", "missing.toml"}, dir.path());
+  CHECK(missing.code != 0);
+  CHECK_THAT(missing.output, Contains("missing.txt"));
+}
+
 TEST_CASE("three worker processes run a 12-trial study, each trial exactly once", "[app][cli][workers]") {
   ScratchDir dir("cli_workers");
   study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("workers", dir.path(), 10, R"(

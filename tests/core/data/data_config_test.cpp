@@ -72,6 +72,31 @@ TEST_CASE("invalid data settings are rejected with the field named", "[core][dat
   CHECK_NOTHROW(config.validate());
 }
 
+TEST_CASE("data settings have upper bounds", "[core][data]") {
+  DataConfig config = valid_text();
+  config.max_bytes = (int64_t{1} << 40) + 1;
+  check_rejects(config, "data.max_bytes = 1099511627777");
+  config.max_bytes = int64_t{1} << 40;
+  CHECK_NOTHROW(config.validate());
+
+  config = valid_text();
+  config.max_tokenizer_sentences = 100'000'001;
+  check_rejects(config, "data.max_tokenizer_sentences = 100000001");
+
+  config = valid_text();
+  config.tokenizer = "sentencepiece";
+  config.vocab_size = (int64_t{1} << 24) + 1;
+  check_rejects(config, "data.vocab_size = 16777217");
+
+  config = DataConfig{};
+  config.format = "nanogpt";
+  config.nanogpt_dir = "/data/owt";
+  config.vocab_size = 2'000'000'000;
+  check_rejects(config, "data.vocab_size = 2000000000");
+  config.vocab_size = int64_t{1} << 24;
+  CHECK_NOTHROW(config.validate());
+}
+
 TEST_CASE("nanogpt configs need a folder, a dtype and the vocabulary size", "[core][data]") {
   DataConfig config;
   config.format = "nanogpt";

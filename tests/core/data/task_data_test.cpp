@@ -35,6 +35,8 @@ TEST_CASE("malformed task lines are DataErrors naming file and line", "[core][da
            {R"({"choices": [" a", " b"], "gold": 0})", "missing \"context\""},
            {R"({"context": "c", "choices": [" a", " b"], "gold": 0.5})", "not an index"},
            {R"({"context": 3, "choices": [" a", " b"], "gold": 0})", "missing \"context\" (a string)"},
+           // The first choice token is scored after the context: without one there is nothing to score.
+           {R"({"context": "", "choices": [" a", " b"], "gold": 0})", "an empty \"context\""},
            {R"({"context": "c", "choices": [" a", 2], "gold": 0})", "a choice that is not a string"},
            {R"({"context": "c", "choices": ["", " b"], "gold": 0})", "an empty choice"},
            {R"(["c", [" a", " b"], 0])", "not a JSON object"},
@@ -50,8 +52,9 @@ TEST_CASE("malformed task lines are DataErrors naming file and line", "[core][da
     CHECK_THROWS_AS(read_choice_task(path), mose::DataError);
     CHECK_THROWS_WITH(read_choice_task(path), Catch::Contains(path.string() + ":3:") && Catch::Contains(expected));
   }
-  write_text(path, good + "\n");
-  CHECK(read_choice_task(path).size() == 1);
+  write_text(path, "\n" + good + "\n");
+  REQUIRE(read_choice_task(path).size() == 1);
+  CHECK(read_choice_task(path)[0].line == 2);
   write_text(dir.path() / "one.txt", "oneword\n");
   CHECK_THROWS_WITH(read_last_word_task(dir.path() / "one.txt"), Catch::Contains("one.txt:1:"));
   CHECK_THROWS_WITH(task_kind(dir.path() / "x.csv"), Catch::Contains("expected .jsonl"));
@@ -62,6 +65,8 @@ TEST_CASE("last-word lines split before the last word", "[core][data][tasks]") {
   write_text(dir.path() / "lw.txt", "the cat sat on the mat\r\n\nit was a dark night  \n");
   const auto items = read_last_word_task(dir.path() / "lw.txt");
   REQUIRE(items.size() == 2);
+  CHECK(items[0].line == 1);
+  CHECK(items[1].line == 3);
   CHECK(items[0].context == "the cat sat on the");
   CHECK(items[0].target == " mat");
   CHECK(items[1].context == "it was a dark");

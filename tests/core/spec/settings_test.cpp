@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <limits>
 #include <set>
 #include <string>
 #include <utility>
@@ -139,7 +141,7 @@ TEST_CASE("out-of-range settings name the key, the value and what was expected",
   CHECK_THROWS_WITH(c.validate(), "train.optim.beta2 = 1: expected in [0, 1)");
   c = runnable();
   c.train.optim.grad_clip = -1;
-  CHECK_THROWS_WITH(c.validate(), "train.optim.grad_clip = -1: expected non-negative (0 = off)");
+  CHECK_THROWS_WITH(c.validate(), "train.optim.grad_clip = -1: expected in [0, 1000000] (0 = off)");
   c = runnable();
   c.model.router.type = "toppk";
   CHECK_THROWS_WITH(c.validate(), Catch::StartsWith("model.router.type = 'toppk': unknown router; known: "));
@@ -155,6 +157,54 @@ TEST_CASE("out-of-range settings name the key, the value and what was expected",
   c.model.router.options.set("model.router.top_p", 1.5);
   CHECK_THROWS_WITH(c.validate(), "model.router.top_p = 1.5: expected in (0, 1]");
   c.model.router.type = "topk";  // the top_p value is not checked while top_p is not selected
+  CHECK_NOTHROW(c.validate());
+}
+
+TEST_CASE("every numeric setting has an upper bound that refuses absurd values", "[core][spec][settings]") {
+  // train.seed only names a random stream: every value of its type is a valid seed.
+  const std::set<std::string> unbounded{"train.seed"};
+  for (const Setting& s : all_settings()) {
+    if (s.kind != SettingKind::kInteger && s.kind != SettingKind::kFloat) continue;
+    if (unbounded.contains(s.key)) continue;
+    std::vector<SettingValue> absurd{1e300, std::numeric_limits<double>::infinity()};
+    if (s.kind == SettingKind::kInteger) absurd = {s.max_integer, std::min<int64_t>(s.max_integer, 10'000'000'000'000)};
+    for (const SettingValue& value : absurd) {
+      RunConfig c = runnable();
+      if (s.select_owner) s.select_owner(c);
+      REQUIRE_NOTHROW(c.validate());
+      s.set(c, value);
+      INFO(s.key << " = " << entry_text(value));
+      CHECK_THROWS_WITH(c.validate(), Catch::Contains(s.key));
+    }
+  }
+}
+
+TEST_CASE("upper bounds name the key, the value and the bound", "[core][spec][settings]") {
+  RunConfig c = runnable();
+  c.model.n_layer = 1'000'000'000;
+  CHECK_THROWS_WITH(c.validate(), "model.n_layer = 1000000000: expected 1 to 1024");
+  c = runnable();
+  c.model.seq_len = 2'000'000'000;
+  CHECK_THROWS_WITH(c.validate(), "model.seq_len = 2000000000: expected 1 to 1048576");
+  c = runnable();
+  c.model.n_experts = 100'000'000;
+  CHECK_THROWS_WITH(c.validate(), "model.n_experts = 100000000: expected 1 to 4096");
+  c = runnable();
+  c.train.optim.lr = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(c.validate(), "train.optim.lr = inf: expected in (0, 10]");
+  c = runnable();
+  c.train.width.widths.clear();
+  for (int i = 1; i <= 65; ++i) c.train.width.widths.push_back(i / 65.0);
+  CHECK_THROWS_WITH(c.validate(), "train.width.widths = 65 widths: expected at most 64 widths");
+  // The largest values a real study could need are accepted (DeepSeek-V3: 61 layers,
+  // d_model 7168, 128 heads, 256 routed experts; a 1M-token context).
+  c = runnable();
+  c.model.n_layer = 1024;
+  c.model.d_model = 65536;
+  c.model.n_head = 1024;
+  c.model.seq_len = 1 << 20;
+  c.model.n_experts = 4096;
+  c.model.d_ff = c.model.dense_d_ff = 1 << 20;
   CHECK_NOTHROW(c.validate());
 }
 

@@ -93,9 +93,24 @@ TEST_CASE("describe_recipe lists counts, axes, policies, trials and compute", "[
   CHECK_THAT(text, Contains("  width policies: uniform ("));
   for (const TrainingTrialSpec& trial : recipe.training) {
     CHECK_THAT(text, Contains(trial.config_hash));
-    CHECK_THAT(text, Contains(trial.label + "\n"));
+    CHECK_THAT(text,
+               Contains(core::spec::format_bytes(training_memory(trial.config).total()) + "  " + trial.label + "\n"));
   }
   CHECK_THAT(text, Contains("  compute: training ~"));
+  CHECK_THAT(text, Contains("  memory: up to ~"));
+  CHECK_THAT(text, Contains(" parameters: weights "));
+}
+
+TEST_CASE("Training memory resolves the vocabulary as the compute estimate does", "[study][recipe]") {
+  core::spec::RunConfig config = small_config();
+  core::spec::ModelConfig model = config.model;
+  model.vocab_size = 256;  // the byte tokenizer's
+  CHECK(training_memory(config).total() == core::spec::estimate_training_memory(model, config.train).total());
+  config.data.format = "nanogpt";
+  config.data.vocab_size = 50304;
+  model.vocab_size = 50304;
+  CHECK(training_memory(config).parameters == core::spec::estimate_training_memory(model, config.train).parameters);
+  CHECK(training_memory(config).parameters > 50304.0 * 64);  // the embedding counts
 }
 
 }  // namespace mose::study::recipe

@@ -24,6 +24,9 @@ struct BadRecipe {
 };
 
 constexpr const char* kValid = "[study]\nname = \"t\"\n[data]\ncache_dir = \"c\"\n";  // lines 1-4
+const std::string kStudyName =
+    "a name of 1 to 128 letters, digits, '_', '.' or '-' that does not start with '.' (it names the study's "
+    "folder)";
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -78,6 +81,8 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
       one("integer beyond the field", v + "[model]\nn_layer = 3000000000\n",
           "{dir}/r.toml:6:11: model.n_layer: got 3000000000 (an integer); expected an integer in "
           "[-2147483648, 2147483647]"),
+      one("absurdly many layers", v + "[model]\nn_layer = 1000000000\n",
+          "{dir}/r.toml: trial base: model.n_layer = 1000000000: expected 1 to 1024"),
       one("negative seed", v + "[train]\nseed = -1\n",
           "{dir}/r.toml:6:8: train.seed: got -1 (an integer); expected a non-negative integer"),
       one("string for a boolean", v + "[train]\nbf16_autocast = \"yes\"\n",
@@ -139,8 +144,16 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
           "{dir}/r.toml: study.name: missing; expected a [study] table with name = \"...\" (letters, digits, '_', "
           "'.' or '-')"),
       one("invalid study name", "[study]\nname = \"my study\"\n",
-          "{dir}/r.toml:2:8: study.name: got \"my study\" (a string); expected a name of letters, digits, '_', '.' "
-          "or '-'"),
+          "{dir}/r.toml:2:8: study.name: got \"my study\" (a string); expected " + kStudyName),
+      // out/<name> is the study folder: "." and ".." would put it in or above out/.
+      one("study name '.'", "[study]\nname = \".\"\n",
+          "{dir}/r.toml:2:8: study.name: got \".\" (a string); expected " + kStudyName),
+      one("study name '..'", "[study]\nname = \"..\"\n",
+          "{dir}/r.toml:2:8: study.name: got \"..\" (a string); expected " + kStudyName),
+      one("study name starting with '.'", "[study]\nname = \".hidden\"\n",
+          "{dir}/r.toml:2:8: study.name: got \".hidden\" (a string); expected " + kStudyName),
+      one("study name too long for a folder", "[study]\nname = \"" + std::string(5000, 'a') + "\"\n",
+          "{dir}/r.toml:2:8: study.name: got \"" + std::string(45, 'a') + "...\" (a string); expected " + kStudyName),
       one("TOML syntax error", v + "[model\nn_layer = 2\n",
           "{dir}/r.toml:5:7: TOML syntax: Error while parsing table header: expected ']', saw '\\n'; expected "
           "valid TOML (toml.io v1.0)"),
@@ -169,6 +182,97 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
 TEST_CASE("Unknown [study] keys are reported with the known ones", "[study][recipe]") {
   const BadRecipe bad{"", {{"r.toml", "[study]\nname = \"t\"\ntitle = \"x\"\n[data]\ncache_dir = \"c\"\n"}}, ""};
   CHECK(error_of(bad) == "{dir}/r.toml:3:1: study.title: unknown key; expected one of study.name, study.description");
+}
+
+TEST_CASE("A setting written twice in one file, in any two spellings, names both places", "[study][recipe]") {
+  const std::string v = kValid;
+  const std::string expected =
+      "; expected each setting once per file (\"a.b\" = ..., a.b = ... and [a] b = ... are the same setting)";
+  const std::vector<BadRecipe> cases{
+      one("a quoted dotted key and a table key", "\"model.n_layer\" = 4\n" + v + "[model]\nn_layer = 5\n",
+          "{dir}/r.toml:7:1: model.n_layer: written twice (also at {dir}/r.toml:1:1)" + expected),
+      one("a quoted dotted key inside a table and a nested table",
+          v + "[model]\n\"router.top_k\" = 1\n[model.router]\ntop_k = 2\n",
+          "{dir}/r.toml:8:1: model.router.top_k: written twice (also at {dir}/r.toml:6:1)" + expected),
+      one("quoted and bare", "\"model.n_layer\" = 4\nmodel.n_layer = 5\n" + v,
+          "{dir}/r.toml:2:7: model.n_layer: written twice (also at {dir}/r.toml:1:1)" + expected),
+      one("a sweep axis twice", v + "[sweep]\n\"train.seed\" = [1, 2]\ntrain.seed = [3]\n",
+          "{dir}/r.toml:7:7: sweep.train.seed: written twice (also at {dir}/r.toml:6:1)" + expected),
+      one("a mode's override twice", v + "[modes.m]\n\"train.steps\" = 1\n[modes.m.train]\nsteps = 2\n",
+          "{dir}/r.toml:8:1: modes.m.train.steps: written twice (also at {dir}/r.toml:6:1)" + expected),
+      one("a trial's override twice", v + "[[trial]]\n\"train.seed\" = 1\ntrain.seed = 2\n",
+          "{dir}/r.toml:7:7: trial[0].train.seed: written twice (also at {dir}/r.toml:6:1)" + expected),
+      BadRecipe{
+          "in an included file",
+          {{"r.toml", "include = [\"base.toml\"]\n" + v}, {"base.toml", "\"train.steps\" = 4\n[train]\nsteps = 3\n"}},
+          "{dir}/base.toml:3:1: train.steps: written twice (also at {dir}/base.toml:1:1)" + expected},
+  };
+  for (const BadRecipe& bad : cases) {
+    INFO(bad.what);
+    CHECK(error_of(bad) == bad.message);
+  }
+  // Across files a later file replaces a setting: that is what includes are for.
+  const BadRecipe across{
+      "",
+      {{"r.toml", "include = [\"base.toml\"]\n\"train.steps\" = 5\n" + v}, {"base.toml", "[train]\nsteps = 3\n"}},
+      ""};
+  CHECK(error_of(across) == "(no error)");
+}
+
+// "[a, b, ...]": `count` integers from `first`.
+std::string integers(int count, int first = 1) {
+  std::vector<int> values(count);
+  for (int i = 0; i < count; ++i) values[i] = first + i;
+  return fmt::format("[{}]", fmt::join(values, ", "));
+}
+
+// "[0.125, 0.1328125, ...]": `count` distinct budgets from 0.125 (the default grid's least).
+std::string budgets(int count) {
+  std::vector<double> values(count);
+  for (int i = 0; i < count; ++i) values[i] = 0.125 + i / 128.0;
+  return fmt::format("[{}]", fmt::join(values, ", "));
+}
+
+TEST_CASE("Recipes of more than 10000 training or 100000 evaluation trials are refused", "[study][recipe]") {
+  const std::string v = kValid;
+  const std::string training_limit = "; expected at most 10000 training trials per recipe";
+  const std::vector<BadRecipe> cases{
+      one("one long axis", v + "[sweep]\n\"train.seed\" = " + integers(100'000) + "\n",
+          "{dir}/r.toml:6:1: sweep.train.seed: 100000 training trials (100000 values of train.seed)" + training_limit),
+      one("modes times axes",
+          v + "[modes.a]\n[modes.b]\n[sweep]\n\"train.steps\" = " + integers(2) +
+              "\n\"train.seed\" = " + integers(2501) + "\n",
+          "{dir}/r.toml:9:1: sweep.train.seed: 10004 training trials (2 modes x 2 values of train.steps x 2501 values "
+          "of train.seed)" +
+              training_limit),
+      one("explicit trials on top of the grid",
+          v + "[sweep]\n\"train.seed\" = " + integers(10'000) + "\n[[trial]]\n\"train.steps\" = 7\n",
+          "{dir}/r.toml:6:1: sweep.train.seed: 10001 training trials (10000 values of train.seed + 1 [[trial]])" +
+              training_limit),
+      one("many policies",
+          v + "[sweep]\n\"train.seed\" = " + integers(1000) +
+              "\n[[policy]]\nname = \"uniform\"\nwidths = [1.0]\n[[policy]]\nname = \"threshold\"\n"
+              "budgets = " +
+              budgets(101) + "\n",
+          "{dir}/r.toml:10:1: policy[1]: 102000 evaluation trials (102 policies x 1000 training trials); expected at "
+          "most 100000 evaluation trials per recipe"),
+  };
+  for (const BadRecipe& bad : cases) {
+    INFO(bad.what);
+    CHECK(error_of(bad) == bad.message);
+  }
+  const BadRecipe at_the_limit{"", {{"r.toml", v + "[sweep]\n\"train.seed\" = " + integers(10'000) + "\n"}}, ""};
+  CHECK(error_of(at_the_limit) == "(no error)");
+}
+
+TEST_CASE("Study names of up to 128 characters with inner dots are accepted", "[study][recipe]") {
+  for (const std::string& name : {std::string("v1.2-final_run"), std::string("a.."), std::string(128, 'n')}) {
+    INFO(name);
+    const BadRecipe good{"", {{"r.toml", "[study]\nname = \"" + name + "\"\n[data]\ncache_dir = \"c\"\n"}}, ""};
+    CHECK(error_of(good) == "(no error)");
+  }
+  const BadRecipe too_long{"", {{"r.toml", "[study]\nname = \"" + std::string(129, 'n') + "\"\n"}}, ""};
+  CHECK_THAT(error_of(too_long), Catch::Matchers::StartsWith("{dir}/r.toml:2:8: study.name: got \"nnn"));
 }
 
 TEST_CASE("A missing recipe file is reported by path", "[study][recipe]") {

@@ -359,6 +359,12 @@ k = [1, 3]
   CHECK(recipe.evaluation[0].config_hash != recipe.evaluation[2].config_hash);
   CHECK_THROWS_WITH(load_text("[[policy]]\nname = \"uniform_k\"\nwidths = [1]\nk = [1.5]\n"),
                     Catch::Contains("whole numbers of experts per token"));
+  // Beyond what an int holds the old whole-number test was undefined behaviour.
+  for (const char* k : {"5000", "1e300", "inf"}) {
+    INFO(k);
+    CHECK_THROWS_WITH(load_text(fmt::format("[[policy]]\nname = \"uniform_k\"\nwidths = [1]\nk = [{}]\n", k)),
+                      Catch::Contains("whole numbers of experts per token, 1 to 4096"));
+  }
 }
 
 }  // namespace mose::study::recipe
