@@ -16,11 +16,13 @@ std::unique_ptr<Storage> open_storage(const std::string& url, const StorageOptio
   const StorageUrl parsed = parse_storage_url(url);
   switch (parsed.backend) {
     case Backend::kSqlite:
-      return std::make_unique<sql::SqlStorage>(sqlite::open_session(parsed.location, options.busy_timeout_s),
-                                               options.clock);
+      return std::make_unique<sql::SqlStorage>(
+          sqlite::open_session(parsed.location, options.busy_timeout_s, options.read_only), options.clock,
+          options.read_only);
     case Backend::kPostgres:
-      return std::make_unique<sql::SqlStorage>(postgres::open_session(parsed.location, options.busy_timeout_s),
-                                               options.clock);
+      return std::make_unique<sql::SqlStorage>(
+          postgres::open_session(parsed.location, options.busy_timeout_s, options.read_only), options.clock,
+          options.read_only);
   }
   throw DbError("storage URL '" + url + "': unhandled backend");
 }

@@ -28,10 +28,15 @@
 namespace mose::db {
 
 struct StorageOptions {
-  Clock clock = unix_now;        // source of every stored timestamp and of "now" in claims
+  Clock clock = unix_now;  // source of every stored timestamp and of "now" in claims
   // How long a write waits for another process's transaction (SQLite's busy
   // timeout; PostgreSQL's lock_timeout, and its connect timeout).
   double busy_timeout_s = 10.0;
+  // For readers (status, list, pareto, show, export, the GUI): the store must exist
+  // and be a mose store at the current schema; nothing creates, migrates or writes
+  // it (writes throw DbError), so reading never changes a file, and a SQLite store
+  // on a read-only filesystem can still be read.
+  bool read_only = false;
 };
 
 class Storage {
@@ -112,7 +117,7 @@ class Storage {
   virtual ImportedStudy import_study(const StudySnapshot& snapshot) = 0;
 };
 
-// Opens (creating and migrating if needed) the store named by `url`:
+// Opens (creating and migrating if needed, unless options.read_only) the store named by `url`:
 //   /path/to/file.db, relative/file.db   SQLite file
 //   sqlite:///abs/path.db                SQLite file, absolute path
 //   sqlite:relative/path.db              SQLite file, relative to the working directory

@@ -46,7 +46,7 @@ struct WorkerArgs {
 study::runner::StudyPlan worker_plan(const WorkerArgs& args) {
   StudyOptions options;
   options.storage = args.storage;
-  const std::unique_ptr<db::Storage> storage = open_store(options);
+  const std::unique_ptr<db::Storage> storage = open_store(options, Access::kWrite);  // registers the trials
   const db::StudyRecord record = study::analysis::find_study(*storage, args.study);
   if (record.recipe_path.empty() || !std::filesystem::exists(record.recipe_path)) {
     throw UsageError(

@@ -72,8 +72,10 @@ class PostgresSession final : public sql::Session {
 
 }  // namespace
 
-std::unique_ptr<sql::Session> open_session(const std::string& url, double timeout_s) {
-  return std::make_unique<PostgresSession>(std::make_unique<Connection>(url, timeout_s));
+std::unique_ptr<sql::Session> open_session(const std::string& url, double timeout_s, bool read_only) {
+  auto connection = std::make_unique<Connection>(url, timeout_s);
+  if (read_only) connection->exec("SELECT set_config('default_transaction_read_only', 'on', false)");
+  return std::make_unique<PostgresSession>(std::move(connection));
 }
 
 }  // namespace mose::db::postgres

@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "cli_test_support.h"
+#include "db/db_test_support.h"
 #include "db/storage.h"
+#include "study/recipe/recipe.h"
+#include "study/runner/study_plan.h"
 #include "study/study_test_support.h"
 #include "study/tiny_recipe.h"
 
@@ -22,6 +25,13 @@ using testing::run_cli;
 std::vector<db::TrialRecord> trials_of(const std::filesystem::path& db_path, db::TrialKind kind) {
   const auto storage = db::open_storage(db_path.string());
   return storage->list_trials({.kind = kind});
+}
+
+std::vector<std::string> folder_entries(const std::filesystem::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace
@@ -58,6 +68,47 @@ TEST_CASE("check validates a recipe: a bad one exits 2 with the recipe error", "
   const auto good = run_cli({"check", "recipe.toml"}, dir.path());
   CHECK(good.code == 0);
   CHECK_THAT(good.output, Contains("training trials: 2") && Contains("evaluation trials: 6"));
+}
+
+TEST_CASE("reading commands never change a store: an empty file is refused, a frozen study folder is read",
+          "[app][cli][read_only]") {
+  ScratchDir dir("cli_read_only");
+  std::ofstream{dir.path() / "empty.db"};
+  for (const char* command : {"status", "list", "pareto"}) {
+    const auto empty = run_cli({command, "--storage", "empty.db"}, dir.path());
+    INFO(command << ": " << empty.output);
+    CHECK(empty.code == 1);
+    CHECK_THAT(empty.output, Contains("empty.db is not a mose study store"));
+  }
+  CHECK(std::filesystem::file_size(dir.path() / "empty.db") == 0);
+
+  // A registered study (nothing run), then its folder made immutable, as on a read-only filesystem.
+  study::testing::write_recipe(
+      dir.path(), study::testing::tiny_recipe_text("frozen", dir.path(), 5, study::testing::kModesAndWidths));
+  const std::filesystem::path out = dir.path() / "out";
+  std::filesystem::create_directories(out);
+  {
+    const auto storage = db::open_storage((out / "study.db").string());
+    study::runner::register_study(*storage, study::recipe::load_recipe(dir.path() / "recipe.toml"),
+                                  study::recipe::study_paths("frozen", out, (out / "study.db").string()));
+  }
+  REQUIRE(folder_entries(out) == std::vector<std::string>{"study.db"});
+  const db::testing::ImmutableFolder frozen(out);
+  if (!frozen.applied()) {
+    WARN(MOSE_TEST_SKIP_MARKER << ": chattr +i is not available here (needs root on ext4 or similar)");
+    return;
+  }
+  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{{"status", "--out", "out"},
+                                                                                       {"list", "--out", "out"},
+                                                                                       {"pareto", "--out", "out"},
+                                                                                       {"show", "1", "--out", "out"}}) {
+    const auto read = run_cli(command, dir.path());
+    INFO(command[0] << ": " << read.output);
+    CHECK(read.code == 0);
+  }
+  CHECK_THAT(run_cli({"status", "--out", "out"}, dir.path()).output,
+             Contains("study 'frozen'") && Contains("(6 in all)"));
+  CHECK(folder_entries(out) == std::vector<std::string>{"study.db"});
 }
 
 TEST_CASE("three worker processes run a 12-trial study, each trial exactly once", "[app][cli][workers]") {

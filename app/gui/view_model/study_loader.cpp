@@ -99,7 +99,7 @@ void StudyLoader::run(std::stop_token stop) {
         if (parsed.backend == db::Backend::kSqlite && !std::filesystem::exists(parsed.location)) {
           set_text(status_, fmt::format("waiting for {}", parsed.location));
         } else {
-          storage = db::open_storage(options_.url);
+          storage = db::open_storage(options_.url, {.read_only = true});
         }
       }
       if (storage && !study) {

@@ -8,7 +8,8 @@
 // writer). It reloads the whole study when the counts changed (a trial finishing
 // commits its status and metrics together), every running_refresh_s while trials are
 // running (their progress and the ETA), and when refresh() asks. A SQLite store that
-// does not exist yet (a study just launched) is waited for, never created.
+// does not exist yet (a study just launched) is waited for, never created: stores are
+// opened read-only (db::StorageOptions::read_only), so the GUI never changes one.
 #pragma once
 
 #include <atomic>
