@@ -183,6 +183,12 @@ widths = [1.0]
   const auto before = trials_of(db_path, db::TrialKind::kTrain);
   REQUIRE(before[0].status == db::TrialStatus::kDone);
   REQUIRE(before[1].status == db::TrialStatus::kRunning);
+  // status tells the dead worker's trial from a busy one once the heartbeat timeout passed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto status = run_cli({"status", "--out", "out", "--heartbeat-timeout", "1"}, dir.path());
+  CHECK_THAT(status.output, Contains("running (no heartbeat for ") &&
+                                Contains("trial " + std::to_string(before[1].id) + " (") &&
+                                Contains("its worker is presumed gone"));
 
   const auto rerun =
       run_cli({"run", "recipe.toml", "--out", "out", "--heartbeat-timeout", "1", "--no-export"}, dir.path());
