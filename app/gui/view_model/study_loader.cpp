@@ -96,7 +96,8 @@ void StudyLoader::run(std::stop_token stop) {
     try {
       if (!storage) {
         const db::StorageUrl parsed = db::parse_storage_url(options_.url);
-        if (parsed.backend == db::Backend::kSqlite && !std::filesystem::exists(parsed.location)) {
+        waiting_ = parsed.backend == db::Backend::kSqlite && !std::filesystem::exists(parsed.location);
+        if (waiting_) {
           set_text(status_, fmt::format("waiting for {}", parsed.location));
         } else {
           storage = db::open_storage(options_.url, {.read_only = true});
