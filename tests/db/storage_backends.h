@@ -90,6 +90,15 @@ class PostgresBackend {
   }
   std::string describe(const std::string& name) { return url(name); }
   std::unique_ptr<sql::Session> session(const std::string& name) { return postgres::open_session(url(name), 10.0); }
+  // url(name) as the role that must give its password (scripts/postgres-test-server
+  // creates it; every other role is trusted), password included.
+  std::string password_url(const std::string& name) {
+    const std::string plain = url(name);
+    const std::size_t user = plain.find("://") + 3;
+    return plain.substr(0, user) + kPasswordRole + ":" + kPasswordRolePassword + plain.substr(plain.find('@', user));
+  }
+  static constexpr const char* kPasswordRole = "mose_password";
+  static constexpr const char* kPasswordRolePassword = "mose-test-secret";
 
  private:
   std::string admin_url_;
