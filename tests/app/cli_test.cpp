@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli_test_support.h"
@@ -32,6 +34,33 @@ std::vector<std::string> folder_entries(const std::filesystem::path& folder) {
   for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename());
   std::sort(names.begin(), names.end());
   return names;
+}
+
+// The processes whose parent is `parent` (from /proc), zombies left out.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    // "pid (comm) state ppid ...": comm may hold spaces, so parse after its closing parenthesis.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && state != 'Z') children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
+// Whether process `pid` still runs (a zombie has ended).
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) return false;
+  return line[line.rfind(')') + 2] != 'Z';
 }
 
 }  // namespace
@@ -152,6 +181,52 @@ widths = [0.25, 0.5, 1.0]
   CHECK(std::filesystem::exists(dir.path() / "out" / "frontier.tex"));
   CHECK(run_cli({"export", "--out", "out", "--format", "csv,gif"}, dir.path()).code == 2);
   CHECK(run_cli({"gc", "--out", "out", "--dry-run"}, dir.path()).code == 0);
+}
+
+TEST_CASE("kill -9 of a run takes its worker processes with it, and they hand their trials back",
+          "[app][cli][workers]") {
+  ScratchDir dir("cli_orphans");
+  // Long enough that orphaned workers would still be training long after the checks below.
+  study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("orphans", dir.path(), 20000, R"(
+[sweep]
+"train.seed" = [1, 2]
+
+[[policy]]
+name = "uniform"
+widths = [1.0]
+)",
+                                                                            "checkpoint_every = 100"));
+  const std::filesystem::path db_path = dir.path() / "out" / "study.db";
+  const pid_t pid = testing::start_cli({"run", "recipe.toml", "--out", "out", "--workers", "2", "--no-export"},
+                                       dir.path(), dir.path() / "run.log");
+  // Both workers training: both training trials running with curve points.
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 1200 && workers.size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!std::filesystem::exists(db_path)) continue;
+    int training = 0;
+    for (const db::TrialRecord& t : trials_of(db_path, db::TrialKind::kTrain)) {
+      training +=
+          t.status == db::TrialStatus::kRunning && !db::open_storage(db_path.string())->get_curves(t.id).empty();
+    }
+    if (training == 2) workers = children_of(pid);
+  }
+  REQUIRE(workers.size() == 2);
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  CHECK(testing::wait_cli(pid) == 128 + SIGKILL);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline && std::any_of(workers.begin(), workers.end(), alive)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const bool orphans = std::any_of(workers.begin(), workers.end(), alive);
+  for (const pid_t worker : workers) ::kill(worker, SIGKILL);  // leave nothing running, whatever the outcome
+  REQUIRE_FALSE(orphans);
+  // Each worker stopped as on SIGTERM: it checkpointed and handed its trial back.
+  for (const db::TrialRecord& t : trials_of(db_path, db::TrialKind::kTrain)) {
+    CHECK(t.status == db::TrialStatus::kPending);
+    CHECK(t.attempts == 1);
+  }
+  CHECK(std::filesystem::exists(dir.path() / "out" / "checkpoints"));
 }
 
 TEST_CASE("a run killed mid-training is taken over and resumed from its checkpoint", "[app][cli][resume]") {
