@@ -1,6 +1,7 @@
 // Ctrl-C and SIGTERM as a request to stop cleanly: the handler only sets a flag
-// that training polls between steps (it then checkpoints) and that workers check
-// between trials (a stopped trial is handed back to pending, to resume later).
+// that training polls between steps (it then checkpoints), evaluation between batches
+// (core/spec/engine.h, EvalHooks: it is abandoned) and workers between trials (a
+// stopped trial is handed back to pending, to resume later).
 // The flag is process-wide because a signal handler can reach nothing else; it is
 // the one piece of global state besides the logger.
 #pragma once
