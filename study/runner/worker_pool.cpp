@@ -34,6 +34,7 @@ void die_with_parent(pid_t parent) {
 // In the child: never returns into the caller's stack (no destructors of objects the
 // parent owns, no second run of its atexit handlers).
 [[noreturn]] void run_child(int index, pid_t parent, const std::function<int(int)>& work) {
+  install_stop_handlers();  // so that a forwarded stop (and the parent's death) is a stop, never a kill
   die_with_parent(parent);
   int code = 1;
   try {
@@ -67,7 +68,7 @@ void wait_all(const std::vector<pid_t>& pids, std::vector<int>& codes) {
     }
     if (stop_requested() && !forwarded) {
       for (std::size_t i = 0; i < pids.size(); ++i) {
-        if (codes[i] < 0) ::kill(pids[i], SIGINT);
+        if (codes[i] < 0) ::kill(pids[i], kForwardedStop);
       }
       forwarded = true;
     }
