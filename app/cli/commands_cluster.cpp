@@ -224,7 +224,10 @@ void add_worker_command(CLI::App& app, Action& action) {
   add_poll_option(cmd, args->poll_interval_s);
   cmd->add_option("--cpu-threads", args->cpu_threads, "torch intra-op threads (default: torch's choice)")
       ->check(CLI::NonNegativeNumber);
-  cmd->footer("Ctrl-C or SIGTERM (Slurm's time limit) hands the current trial back after its checkpoint.");
+  cmd->footer(
+      "Ctrl-C or SIGTERM (Slurm's time limit) hands the current trial back after its checkpoint (a second one "
+      "exits at once). A lost connection to the store (a PostgreSQL restart) is reconnected with backoff for up to "
+      "5 minutes per call.");
   cmd->callback([args, &action] { action = [args] { return run_worker_command(*args); }; });
 }
 

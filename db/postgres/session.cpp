@@ -43,6 +43,7 @@ class PostgresSession final : public sql::Session {
   void begin() override { connection_->exec("BEGIN"); }
   void commit() override { connection_->exec("COMMIT"); }
   void rollback() noexcept override {
+    if (connection_->broken()) return;  // the server rolled back when the connection went
     try {
       connection_->exec("ROLLBACK");
     } catch (const std::exception& error) {

@@ -40,7 +40,8 @@ class Worker {
       : plan_(plan),
         options_(options),
         id_(worker_id(options.index)),
-        storage_(db::open_storage(plan.paths.storage_url)),
+        // A lost connection is waited out (db::StorageOptions), unless the worker is told to stop.
+        storage_(db::open_storage(plan.paths.storage_url, {.cancel_reconnect = stop_requested})),
         heartbeat_(plan.paths.storage_url, heartbeat_interval(options.heartbeat_timeout_s)) {}
 
   WorkerReport run();

@@ -134,6 +134,43 @@ TEST_CASE("three worker processes share a PostgreSQL study, and status, export a
   CHECK_THAT(again.output, Contains("study 'pgsweep' exists already"));
 }
 
+TEST_CASE("workers go on through PostgreSQL restarts, and every trial runs once", "[app][cli][workers][postgres]") {
+  ScratchDir dir("cli_pg_restart");
+  db::testing::PrivatePostgresServer server(dir.path() / "pg");
+  const std::string url = server.database("restarts");
+  study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("pgrestart", dir.path(), 200,
+                                                                            kSeedsAndWidths, "checkpoint_every = 20"));
+  const pid_t pid = testing::start_cli({"run", "recipe.toml", "--storage", url, "--out", "shared", "--workers", "2",
+                                        "--poll-interval", "0.2", "--no-export"},
+                                       dir.path(), dir.path() / "run.log");
+  // Restart once both workers are training, and again a little later.
+  bool training = false;
+  for (int i = 0; i < 1200 && !training; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    try {
+      const auto storage = db::open_storage(url, {.reconnect_timeout_s = 0});
+      int running = 0;
+      for (const db::TrialRecord& t : storage->list_trials({.status = db::TrialStatus::kRunning})) {
+        running += !storage->get_curves(t.id).empty();
+      }
+      training = running == 2;
+    } catch (const std::exception&) {
+      // the schema is still being created
+    }
+  }
+  REQUIRE(training);
+  server.restart();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  server.restart();
+  const int code = testing::wait_cli(pid);
+  std::stringstream log;
+  log << std::ifstream(dir.path() / "run.log").rdbuf();
+  INFO(log.str());
+  CHECK(code == 0);
+  CHECK_THAT(log.str(), Contains("reconnected"));
+  check_all_done_once(url, 12);
+}
+
 // Starts the single-node cluster of scripts/slurm-test-cluster for the life of
 // the object; `up` says whether it came up, `log` what it printed.
 class SlurmCluster {
