@@ -1,6 +1,7 @@
 #include "base/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,6 +53,24 @@ void write_file_atomically(const fs::path& path, std::string_view contents) {
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
     out.flush();
     if (!out) throw IoError("cannot write " + temp.string() + ": " + std::strerror(errno));
+  });
+}
+
+void write_private_file_atomically(const fs::path& path, std::string_view contents) {
+  replace_file_atomically(path, [&](const fs::path& temp) {
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw IoError("cannot open " + temp.string() + " for writing: " + std::strerror(errno));
+    // A leftover temporary file of the same name keeps its old mode through O_CREAT.
+    bool written = ::fchmod(fd, 0600) == 0;
+    for (std::size_t done = 0; written && done < contents.size();) {
+      const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      written = n > 0;
+      if (written) done += static_cast<std::size_t>(n);
+    }
+    const int error = errno;
+    ::close(fd);
+    if (!written) throw IoError("cannot write " + temp.string() + ": " + std::strerror(error));
   });
 }
 

@@ -19,6 +19,11 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 void replace_file_atomically(const std::filesystem::path& path,
                              const std::function<void(const std::filesystem::path&)>& write);
 
+// As write_file_atomically, for files that may hold secrets (a store URL with its
+// password): the file is readable and writable by its owner only (mode 0600) from the
+// moment it exists, whatever the umask, and replacing a wider file narrows it.
+void write_private_file_atomically(const std::filesystem::path& path, std::string_view contents);
+
 // Reads a whole file; throws IoError naming the path.
 std::string read_file(const std::filesystem::path& path);
 

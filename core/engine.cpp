@@ -18,6 +18,7 @@
 #include "core/data/unigram_baseline.h"
 #include "core/device.h"
 #include "core/eval/evaluate.h"
+#include "core/eval/stop_poll.h"
 #include "core/eval/task_eval.h"
 #include "core/model/language_model.h"
 #include "core/policy/width_policies.h"
@@ -136,7 +137,9 @@ TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks) {
   return summary;
 }
 
-LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy) {
+LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy,
+                          const EvalHooks& hooks) {
+  const eval::StopPollScope stop_poll(hooks.stop_requested, checkpoint_path);
   config.validate();
   at::set_num_threads(config.train.cpu_threads);
   policy.validate();

@@ -2,6 +2,7 @@
 
 #include "base/errors.h"
 #include "db/postgres/session.h"
+#include "db/reconnecting_storage.h"
 #include "db/sql/sql_storage.h"
 #include "db/sqlite/session.h"
 #include "db/storage_url.h"
@@ -16,11 +17,18 @@ std::unique_ptr<Storage> open_storage(const std::string& url, const StorageOptio
   const StorageUrl parsed = parse_storage_url(url);
   switch (parsed.backend) {
     case Backend::kSqlite:
-      return std::make_unique<sql::SqlStorage>(sqlite::open_session(parsed.location, options.busy_timeout_s),
-                                               options.clock);
-    case Backend::kPostgres:
-      return std::make_unique<sql::SqlStorage>(postgres::open_session(parsed.location, options.busy_timeout_s),
-                                               options.clock);
+      return std::make_unique<sql::SqlStorage>(
+          sqlite::open_session(parsed.location, options.busy_timeout_s, options.read_only), options.clock,
+          options.read_only);
+    case Backend::kPostgres: {
+      const auto open = [location = parsed.location, options]() -> std::unique_ptr<Storage> {
+        return std::make_unique<sql::SqlStorage>(
+            postgres::open_session(location, options.busy_timeout_s, options.read_only), options.clock,
+            options.read_only);
+      };
+      if (options.reconnect_timeout_s <= 0) return open();
+      return std::make_unique<ReconnectingStorage>(open, options.reconnect_timeout_s, options.cancel_reconnect);
+    }
   }
   throw DbError("storage URL '" + url + "': unhandled backend");
 }

@@ -16,22 +16,45 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/errors.h"
 #include "db/clock.h"
 #include "db/records.h"
 
 namespace mose::db {
 
+// The connection to a store broke during a call (a server restart, a network fault):
+// the call's transaction may or may not have committed. Open stores reconnect and
+// retry on their own (StorageOptions::reconnect_timeout_s); this reaches callers only
+// once that gave up.
+class ConnectionLost : public DbError {
+ public:
+  using DbError::DbError;
+};
+
 struct StorageOptions {
-  Clock clock = unix_now;        // source of every stored timestamp and of "now" in claims
+  Clock clock = unix_now;  // source of every stored timestamp and of "now" in claims
   // How long a write waits for another process's transaction (SQLite's busy
   // timeout; PostgreSQL's lock_timeout, and its connect timeout).
   double busy_timeout_s = 10.0;
+  // For readers (status, list, pareto, show, export, the GUI): the store must exist
+  // and be a mose store at the current schema; nothing creates, migrates or writes
+  // it (writes throw DbError), so reading never changes a file, and a SQLite store
+  // on a read-only filesystem can still be read.
+  bool read_only = false;
+  // A PostgreSQL store whose connection breaks reopens it, waiting with exponential
+  // backoff (0.5 s doubling to 15 s between tries) up to this long per call, and makes
+  // the call again without running any trial twice (db/reconnecting_storage.h). 0 turns
+  // this off: the call throws ConnectionLost.
+  double reconnect_timeout_s = 300.0;
+  // Polled while waiting to reconnect; true gives up at once (a worker told to stop).
+  std::function<bool()> cancel_reconnect{};
 };
 
 class Storage {
@@ -119,7 +142,7 @@ class Storage {
   virtual ImportedStudy import_study(const StudySnapshot& snapshot) = 0;
 };
 
-// Opens (creating and migrating if needed) the store named by `url`:
+// Opens (creating and migrating if needed, unless options.read_only) the store named by `url`:
 //   /path/to/file.db, relative/file.db   SQLite file
 //   sqlite:///abs/path.db                SQLite file, absolute path
 //   sqlite:relative/path.db              SQLite file, relative to the working directory

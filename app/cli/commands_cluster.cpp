@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "base/atomic_file.h"
 #include "base/errors.h"
@@ -46,7 +48,7 @@ struct WorkerArgs {
 study::runner::StudyPlan worker_plan(const WorkerArgs& args) {
   StudyOptions options;
   options.storage = args.storage;
-  const std::unique_ptr<db::Storage> storage = open_store(options);
+  const std::unique_ptr<db::Storage> storage = open_store(options, Access::kWrite);  // registers the trials
   const db::StudyRecord record = study::analysis::find_study(*storage, args.study);
   if (record.recipe_path.empty() || !std::filesystem::exists(record.recipe_path)) {
     throw UsageError(
@@ -129,8 +131,11 @@ struct SubmitArgs {
 std::filesystem::path this_executable() { return std::filesystem::read_symlink("/proc/self/exe"); }
 
 // Runs sbatch on the script and returns its job id ("--parsable" prints
-// "<id>" or "<id>;<cluster>").
-std::string sbatch(const std::filesystem::path& script) {
+// "<id>" or "<id>;<cluster>"). A store password goes to the job as PGPASSWORD in the
+// environment sbatch passes on (its default, --export=ALL), never on a command line
+// (ps shows those) nor into the script.
+std::string sbatch(const std::filesystem::path& script, const std::optional<std::string>& password) {
+  if (password) ::setenv("PGPASSWORD", password->c_str(), 1);
   const std::string command = "sbatch --parsable " + shell_quote(script.string()) + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) throw IoError("cannot run sbatch: " + command);
@@ -146,6 +151,21 @@ std::string sbatch(const std::filesystem::path& script) {
   return output.substr(0, output.find(';'));
 }
 
+// Says where the password of --storage went instead of the script, and when the
+// job may not receive it.
+void warn_about_password(const std::filesystem::path& file, const SlurmJob& job) {
+  log::info(
+      "the password in --storage is not written into {}: the workers get it as PGPASSWORD from sbatch's "
+      "environment; to resubmit the file by hand, export PGPASSWORD first or keep the password in ~/.pgpass",
+      file.string());
+  for (const std::string& option : job.extra_sbatch) {
+    if (option.starts_with("--export") && option != "--export=ALL" && option.find("ALL,") == std::string::npos) {
+      log::warn("--sbatch {}: the job may not see PGPASSWORD; keep the store's password in ~/.pgpass on the nodes",
+                option);
+    }
+  }
+}
+
 int submit(SubmitArgs args) {
   const study::recipe::Recipe recipe = study::recipe::load_recipe(args.recipe);
   const study::recipe::StudyPaths paths = study::recipe::study_paths(recipe.name, args.out, args.storage);
@@ -155,8 +175,9 @@ int submit(SubmitArgs args) {
   job.out = std::filesystem::absolute(paths.out);
   // The jobs may start in another folder: a SQLite store is named by its absolute path.
   const db::StorageUrl store = db::parse_storage_url(paths.storage_url);
-  job.storage_url =
-      store.backend == db::Backend::kSqlite ? std::filesystem::absolute(store.location).string() : paths.storage_url;
+  job.storage_url = store.backend == db::Backend::kSqlite ? std::filesystem::absolute(store.location).string()
+                                                          : db::url_without_password(paths.storage_url);
+  const std::optional<std::string> password = db::url_password(paths.storage_url);
   job.mose_study = this_executable();
   const std::string script = slurm_script(job);
   if (args.dry_run) {
@@ -178,13 +199,14 @@ int submit(SubmitArgs args) {
               plan.added);
   }
   const std::filesystem::path file = job.out / "slurm" / (recipe.name + "-workers.sbatch");
-  write_file_atomically(file, script);
-  const std::string job_id = sbatch(file);
+  write_private_file_atomically(file, script);
+  if (password) warn_about_password(file, job);
+  const std::string job_id = sbatch(file, password);
   std::cout << fmt::format(
       "submitted Slurm job {} ({} workers) from {}\nlogs: {}\nprogress: {} status --storage {} "
       "--study {}\n",
       job_id, job.workers, file.string(), (job.out / "slurm").string(), job.mose_study.string(),
-      shell_quote(paths.storage_url), shell_quote(recipe.name));
+      shell_quote(job.storage_url), shell_quote(recipe.name));
   return kExitOk;
 }
 
@@ -207,7 +229,10 @@ void add_worker_command(CLI::App& app, Action& action) {
   cmd->add_option("--cpu-threads", args->cpu_threads,
                   "ignored: each trial runs with its recipe's train.cpu_threads (default 1), part of its identity")
       ->check(CLI::NonNegativeNumber);
-  cmd->footer("Ctrl-C or SIGTERM (Slurm's time limit) hands the current trial back after its checkpoint.");
+  cmd->footer(
+      "Ctrl-C or SIGTERM (Slurm's time limit) hands the current trial back after its checkpoint (a second one "
+      "exits at once). A lost connection to the store (a PostgreSQL restart) is reconnected with backoff for up to "
+      "5 minutes per call.");
   cmd->callback([args, &action] { action = [args] { return run_worker_command(*args); }; });
 }
 
@@ -241,8 +266,9 @@ void add_slurm_command(CLI::App& app, Action& action) {
   add_takeover_options(cmd, args->job.heartbeat_timeout_s, args->job.max_attempts);
   cmd->add_flag("--dry-run", args->dry_run, "print the sbatch script; register and submit nothing");
   cmd->footer(
-      "Writes <out>/slurm/<study>-workers.sbatch and submits it with sbatch; task logs go to "
-      "<out>/slurm/<job>_<task>.log.");
+      "Writes <out>/slurm/<study>-workers.sbatch (mode 0600) and submits it with sbatch; task logs go to "
+      "<out>/slurm/<job>_<task>.log. The script never holds the store's password: the workers read it from "
+      "PGPASSWORD (passed on through sbatch's environment) or from ~/.pgpass.");
   cmd->callback([args, &action] { action = [args] { return submit(*args); }; });
 }
 

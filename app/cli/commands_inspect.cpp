@@ -71,11 +71,17 @@ int list_trials(const ListArgs& args) {
   return kExitOk;
 }
 
-int show_status(const StudyOptions& options) {
-  const OpenedStudy opened = open_study(options);
+struct StatusArgs {
+  StudyOptions study;
+  double heartbeat_timeout_s = 60.0;
+};
+
+int show_status(const StatusArgs& args) {
+  const OpenedStudy opened = open_study(args.study);
   const study::analysis::StudyData data = opened.load();
   const double now = db::unix_now();
-  std::cout << study::analysis::format_status(data, study::analysis::study_status(data, now), now);
+  std::cout << study::analysis::format_status(data, study::analysis::study_status(data, now, args.heartbeat_timeout_s),
+                                              now);
   return kExitOk;
 }
 
@@ -144,10 +150,17 @@ int show_trial(const StudyOptions& options, std::int64_t id) {
 }  // namespace
 
 void add_status_command(CLI::App& app, Action& action) {
-  auto options = std::make_shared<StudyOptions>();
+  auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = app.add_subcommand("status", "Trial counts, progress per axis value, running trials, ETA");
-  add_study_options(*cmd, *options);
-  cmd->callback([options, &action] { action = [options] { return show_status(*options); }; });
+  add_study_options(*cmd, args->study);
+  cmd->add_option("--heartbeat-timeout", args->heartbeat_timeout_s,
+                  "the workers' heartbeat timeout: a running trial silent longer is shown as without heartbeat")
+      ->check(CLI::PositiveNumber);
+  cmd->footer(
+      "Each running trial shows its worker and the age of its last heartbeat; one silent for longer than the "
+      "heartbeat timeout reads 'running (no heartbeat for ...)': its worker is gone and the next claim takes it "
+      "over.");
+  cmd->callback([args, &action] { action = [args] { return show_status(*args); }; });
 }
 
 void add_list_command(CLI::App& app, Action& action) {

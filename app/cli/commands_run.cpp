@@ -170,9 +170,9 @@ void add_run_command(CLI::App& app, Action& action) {
   add_device_memory_option(cmd, args->device_memory_gib);
   cmd->footer(
       "Files: <out>/study.db, <out>/checkpoints/<hash>.pt (+ .crc32, its checksum), <out>/data/<hash>/ (prepared "
-      "corpora when the recipe "
-      "leaves data.cache_dir empty), <out>/trials.csv, frontier.{csv,tex,pdf,svg,png}. Ctrl-C stops after the "
-      "current step: training checkpoints and the trial resumes on the next run.");
+      "corpora when the recipe leaves data.cache_dir empty), <out>/trials.csv, frontier.{csv,tex,pdf,svg,png}. "
+      "Ctrl-C or SIGTERM stops within seconds: training checkpoints after its current step, an evaluation stops at "
+      "its next batch, and unfinished trials resume on the next run.");
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 

@@ -15,7 +15,8 @@ namespace {
 
 constexpr const char* kFooter =
     "Exit codes: 0 ok; 1 a trial failed or the operation failed; 2 usage error (bad flags or a bad "
-    "recipe); 130 interrupted (Ctrl-C or SIGTERM: unfinished trials resume on the next run).";
+    "recipe); 130 interrupted (Ctrl-C or SIGTERM: unfinished trials resume on the next run). A second Ctrl-C "
+    "or SIGTERM ends at once with 130 or 143, leaving its trial to be taken over after the heartbeat timeout.";
 
 void add_commands(CLI::App& app, mose::app::cli::Action& action) {
   using namespace mose::app::cli;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/errors.h"
+#include "db/storage_url.h"
 
 namespace mose::app::cli {
 namespace {
@@ -68,9 +69,11 @@ std::string slurm_script(const SlurmJob& job) {
       job.workers, job.heartbeat_timeout_s);
   s += sbatch_options(job);
   s += "\nset -euo pipefail\n\n";
-  s += "# The shared study: the store every worker claims from (a password is better kept in ~/.pgpass\n";
-  s += "# than here), and the study folder (checkpoints, data cache) on the shared filesystem.\n";
-  s += "export MOSE_STORAGE=" + shell_quote(job.storage_url) + "\n";
+  s += "# The shared study: the store every worker claims from, and the study folder (checkpoints,\n";
+  s += "# data cache) on the shared filesystem. The store's password is never written here: libpq\n";
+  s += "# reads it from PGPASSWORD (`slurm submit` passes it on through sbatch's environment; export\n";
+  s += "# it before resubmitting this file) or from ~/.pgpass on the nodes.\n";
+  s += "export MOSE_STORAGE=" + shell_quote(db::url_without_password(job.storage_url)) + "\n";
   s += "export MOSE_STUDY=" + shell_quote(job.study) + "\n";
   s += "export MOSE_OUT=" + shell_quote(job.out.string()) + "\n";
   s += "# One worker per task: torch uses the CPUs Slurm gave this task, no more.\n";

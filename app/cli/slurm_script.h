@@ -3,7 +3,9 @@
 // shared store. Slurm schedules the tasks; the store hands each trial to
 // exactly one worker; a task that dies has its trial reclaimed by another after
 // the heartbeat timeout. Kept as plain, commented bash so that people can read
-// it, edit it and resubmit it with sbatch themselves.
+// it, edit it and resubmit it with sbatch themselves. It never holds the store's
+// password (db::url_without_password): the workers' libpq reads it from PGPASSWORD or
+// ~/.pgpass.
 #pragma once
 
 #include <filesystem>
@@ -15,7 +17,7 @@ namespace mose::app::cli {
 struct SlurmJob {
   std::string study{};                 // the study's name
   std::filesystem::path recipe{};      // absolute, for the header comment
-  std::string storage_url{};           // shared store (postgresql://... for several machines)
+  std::string storage_url{};           // shared store (postgresql://...); its password is left out
   std::filesystem::path out{};         // absolute study folder on the shared filesystem
   std::filesystem::path mose_study{};  // absolute path of the mose-study executable
   int workers = 1;                     // array tasks

@@ -49,10 +49,10 @@ study::analysis::StudyData OpenedStudy::load() const {
   return study::analysis::load_study_data(*storage, study, recipe ? &*recipe : nullptr);
 }
 
-std::unique_ptr<db::Storage> open_store(const StudyOptions& options) {
+std::unique_ptr<db::Storage> open_store(const StudyOptions& options, Access access) {
   const std::string url = storage_url(options);
   require_existing_store(url);
-  return db::open_storage(url);
+  return db::open_storage(url, {.read_only = access == Access::kRead});
 }
 
 OpenedStudy open_study(const StudyOptions& options) {

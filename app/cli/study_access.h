@@ -39,12 +39,17 @@ struct OpenedStudy {
   study::analysis::StudyData load() const;
 };
 
+// Reading commands open stores read-only (db::StorageOptions::read_only): looking at
+// a study never changes it, and a study on a read-only filesystem can be looked at.
+enum class Access { kRead, kWrite };
+
 // The store the options name. Throws UsageError when they name none, or a SQLite
 // file that does not exist (opening would create an empty one).
-std::unique_ptr<db::Storage> open_store(const StudyOptions& options);
+std::unique_ptr<db::Storage> open_store(const StudyOptions& options, Access access = Access::kRead);
 
-// The store, the study in it, its folder and recipe. Throws UsageError as open_store
-// does, and when the store holds no such study (or several and --study is missing).
+// The store (read-only), the study in it, its folder and recipe. Throws UsageError as
+// open_store does, and when the store holds no such study (or several and --study is
+// missing).
 OpenedStudy open_study(const StudyOptions& options);
 
 }  // namespace mose::app::cli

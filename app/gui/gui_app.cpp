@@ -125,6 +125,19 @@ void take_capture(Workspace& workspace, GLFWwindow* window) {
   });
 }
 
+// After a screenshot: names each study that did not load, with why (an error, or the
+// store it still waits for); 1 when there was one, else 0.
+int report_unloaded(const Workspace& workspace) {
+  int code = 0;
+  for (const auto& tab : workspace.tabs) {
+    if (tab->loaded()) continue;
+    const std::string error = tab->loader->error();
+    log::error("{} not loaded: {}", tab->title, error.empty() ? tab->loader->status() : error);
+    code = 1;
+  }
+  return code;
+}
+
 struct Window {
   GLFWwindow* handle = nullptr;
   ~Window() {
@@ -184,12 +197,12 @@ int run_gui(const GuiOptions& options) {
   for (const std::string& store : options.stores) workspace.open(store, options.study);
   const bool scripted = script.has_value() || !options.screenshot.empty();
   const auto started = std::chrono::steady_clock::now();
-  int loaded_frames = 0, code = 0;
+  int settled_frames = 0, code = 0;
   while (!glfwWindowShouldClose(window.handle)) {
     // Software OpenGL draws a frame with every core it has: frames come back to back
     // only while a script acts, so that a study running beside the window (often
     // launched from it) keeps the CPU.
-    const bool acting = script ? !script->waiting() : scripted && workspace.all_loaded();
+    const bool acting = script ? !script->waiting() : scripted && workspace.all_settled();
     if (acting) {
       glfwPollEvents();
     } else {
@@ -215,16 +228,14 @@ int run_gui(const GuiOptions& options) {
         break;
       }
     } else if (!options.screenshot.empty()) {
-      // A few frames after everything loaded, so the layout and plot limits settled.
-      loaded_frames = workspace.all_loaded() ? loaded_frames + 1 : 0;
-      if (loaded_frames == 4) {
+      // A few frames after every study loaded or failed, so the layout and plot limits
+      // settled; at the timeout the image shows whatever loaded by then.
+      settled_frames = workspace.all_settled() ? settled_frames + 1 : 0;
+      const bool timed_out =
+          std::chrono::steady_clock::now() - started > std::chrono::duration<double>(kScreenshotTimeoutS);
+      if (settled_frames == 4 || timed_out) {
         write_png(options.screenshot, read_frame(window.handle, std::nullopt));
-        break;
-      }
-      if (std::chrono::steady_clock::now() - started > std::chrono::duration<double>(kScreenshotTimeoutS)) {
-        for (const auto& tab : workspace.tabs)
-          log::error("{}: {} {}", tab->title, tab->loader->status(), tab->loader->error());
-        code = 1;
+        code = report_unloaded(workspace);
         break;
       }
     }

@@ -7,8 +7,11 @@
 //   mose-gui --db study.db --screenshot out.png      render once, write the PNG, exit
 //   mose-gui --db study.db --script actions.txt      play UI actions (view_model/ui_script.h)
 //
-// Exit codes: 0 success, 1 a failure (no window, a study that never loaded for a
-// screenshot, a failed script action), 2 usage.
+// --screenshot writes the PNG once every store has loaded or failed (a store that cannot
+// be read fails at once and never holds up the others), or after 60 s with what loaded.
+//
+// Exit codes: 0 success, 1 a failure (no window, a study that did not load for a
+// screenshot, which is written all the same, a failed script action), 2 usage.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -25,7 +28,8 @@ int main(int argc, char** argv) {
   app.add_option("stores", positional, "study stores to open (SQLite files or storage URLs)");
   app.add_option("--db", flagged, "a study store to open (repeatable)");
   app.add_option("--study", options.study, "the study in each store (default: the store's only study)");
-  app.add_option("--screenshot", options.screenshot, "render the studies once, write this PNG and exit");
+  app.add_option("--screenshot", options.screenshot,
+                 "render the studies once, write this PNG and exit (1 when a study did not load)");
   app.add_option("--script", options.script, "play a UI script and exit");
   app.add_option("--size", size, "window size WxH")->check([](const std::string& s) {
     int w = 0, h = 0;

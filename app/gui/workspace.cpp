@@ -22,6 +22,8 @@ void StudyTab::update() {
   if (first) fit_next_frame = true;
 }
 
+bool StudyTab::settled() const { return loaded() || !loader->error().empty() || loader->waiting_for_store(); }
+
 void BackgroundJobs::run(std::string what, std::function<std::string()> job) {
   jobs_.push_back({std::move(what), std::async(std::launch::async, std::move(job))});
 }
@@ -93,6 +95,13 @@ void Workspace::update() {
   for (std::string& line : jobs.collect()) {
     if (!line.empty()) log->add(std::move(line));
   }
+}
+
+bool Workspace::all_settled() const {
+  for (const auto& tab : tabs) {
+    if (!tab->settled()) return false;
+  }
+  return true;
 }
 
 bool Workspace::all_loaded() const {

@@ -64,6 +64,10 @@ struct StudyTab {
   // Takes the loader's latest snapshot into the view-model when it is new.
   void update();
   bool loaded() const { return view.snapshot() != nullptr; }
+  // Loaded, or not loading for a reason a wait will not cure soon: its loader reported
+  // an error (a store that cannot be read) or waits for a store that does not exist.
+  // What a screenshot waits for, so that one bad store never holds up the others.
+  bool settled() const;
 };
 
 // Jobs that must not run on the UI thread: each runs on its own thread and returns a
@@ -142,6 +146,7 @@ struct Workspace {
   StudyTab* active_tab() { return active < tabs.size() ? tabs[active].get() : nullptr; }
   void update();  // every frame: snapshots, finished jobs
   bool all_loaded() const;
+  bool all_settled() const;
 };
 
 }  // namespace mose::app::gui

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/eval/stop_poll.h"
 #include "core/model/autocast_guard.h"
 #include "core/model/lm_head_loss.h"
 
@@ -28,6 +29,7 @@ spec::LmEvalResult evaluate_lm(model::LanguageModel& model, const at::Tensor& wi
   std::vector<model::MoeUsageCounts> usage;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
+    throw_if_stop_requested();
     at::Tensor batch = windows.narrow(0, begin, std::min<int64_t>(batch_size, n - begin));
     batch = device.is_cuda() ? batch.pin_memory().to(device, /*non_blocking=*/true) : batch.to(device);
     model::ForwardContext context;

@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "base/errors.h"
+#include "core/eval/stop_poll.h"
 #include "core/model/autocast_guard.h"
 
 namespace mose::core::eval {
@@ -132,6 +133,7 @@ ScoringRun score_continuations(model::LanguageModel& model, const std::vector<Co
   std::vector<spec::MoeLayerStats> stats;
   const auto start = std::chrono::steady_clock::now();
   for (size_t begin = 0; begin < order.size(); begin += static_cast<size_t>(batch_size)) {
+    throw_if_stop_requested();
     const size_t end = std::min(order.size(), begin + static_cast<size_t>(batch_size));
     score_batch(model, fitted, std::vector<size_t>(order.begin() + begin, order.begin() + end), widths, run, flops_sum,
                 stats);

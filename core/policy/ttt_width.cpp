@@ -13,6 +13,7 @@
 
 #include "base/errors.h"
 #include "core/eval/evaluate.h"
+#include "core/eval/stop_poll.h"
 #include "core/model/forward_context.h"
 #include "core/policy/threshold_width.h"
 #include "core/policy/width_policies.h"
@@ -114,6 +115,7 @@ std::vector<model::RoutingDecision> collect_routing(model::LanguageModel& model,
   const int64_t n = windows.size(0), seq_len = windows.size(1) - 1;
   std::vector<std::vector<at::Tensor>> probs, index;
   for (int64_t begin = 0; begin < n; begin += batch_size) {
+    eval::throw_if_stop_requested();
     at::Tensor batch = windows.narrow(0, begin, std::min<int64_t>(batch_size, n - begin)).to(device);
     model::ForwardContext context;
     context.widths = &widths;

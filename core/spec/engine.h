@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
+#include "base/errors.h"
 #include "core/spec/config.h"
 #include "core/spec/eval_result.h"
 #include "core/spec/train_log.h"
@@ -29,6 +31,21 @@ struct TrainSummary {
 // the machine or on how many workers share it.
 TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks = {});
 
+// What evaluate_run is asked while it runs: stop_requested is polled between batches
+// (of evaluation, of a policy's calibration and of task scoring), so that a stop takes
+// effect within one batch wherever evaluation is. Once it answers true, evaluate_run
+// abandons the evaluation and throws EvaluationStopped: a partial evaluation has nothing
+// worth keeping, so the caller runs it again later, from the start.
+struct EvalHooks {
+  std::function<bool()> stop_requested;  // empty: never stops
+};
+
+class EvaluationStopped : public Error {
+ public:
+  using Error::Error;
+  const char* category() const noexcept override { return "stopped"; }
+};
+
 // Loads the checkpoint written by train_run for `config` and measures validation loss
 // over config.eval.tokens tokens under `policy` (built by name: core/policy/width_policies.h).
 // Policies that calibrate (threshold, ttt) fit on the FIRST C = max(1, N / 4) validation
@@ -39,7 +56,8 @@ TrainSummary train_run(const RunConfig& config, const TrainHooks& hooks = {});
 // policy's target budget and, when the achieved expert budget misses it by more than
 // kBudgetTolerance (1%), a note saying why. The task files of config.eval.tasks are then
 // scored under the same policy (core/eval/task_eval.h); they need a text corpus.
-LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy);
+LmEvalResult evaluate_run(const RunConfig& config, const std::string& checkpoint_path, const WidthPolicySpec& policy,
+                          const EvalHooks& hooks = {});
 
 // What the engine runs on, recorded with every trial so a result can be traced to it.
 struct EngineInfo {

@@ -14,6 +14,7 @@
 #include "base/errors.h"
 #include "base/log.h"
 #include "db/sql/sql_text.h"
+#include "db/storage.h"
 
 namespace mose::db::postgres {
 namespace {
@@ -32,13 +33,22 @@ bool succeeded(const PGresult* result) {
   return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
 }
 
+// SQLSTATE class 08 is a connection exception; 57P01-57P03 are the server shutting
+// down or not yet accepting connections (a restart).
+bool connection_state(std::string_view state) {
+  return state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03";
+}
+
 [[noreturn]] void fail_query(const std::string& server, std::string_view sql, PGconn* connection, PGresult* result) {
   std::string message = result ? trimmed(PQresultErrorMessage(result)) : trimmed(PQerrorMessage(connection));
   if (message.empty()) message = trimmed(PQerrorMessage(connection));
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const bool lost = PQstatus(connection) == CONNECTION_BAD || (state != nullptr && connection_state(state));
+  const std::string text = fmt::format("{}: running '{}': {}{}", server, excerpt(sql), message,
+                                       state ? fmt::format(" (SQLSTATE {})", state) : std::string());
   PQclear(result);
-  throw DbError(fmt::format("{}: running '{}': {}{}", server, excerpt(sql), message,
-                            state ? fmt::format(" (SQLSTATE {})", state) : std::string()));
+  if (lost) throw ConnectionLost(text);
+  throw DbError(text);
 }
 
 template <typename T>
@@ -137,6 +147,8 @@ Connection::Connection(const std::string& url, double timeout_s) {
 }
 
 Connection::~Connection() { PQfinish(connection_); }
+
+bool Connection::broken() const { return PQstatus(connection_) == CONNECTION_BAD; }
 
 sql::Rows Connection::exec(std::string_view sql, const sql::Params& params) {
   const std::string text(sql);

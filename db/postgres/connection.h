@@ -6,7 +6,8 @@
 // Every query is parameterised ($1, $2, ... bound from sql::Params, sent as
 // text with their types); SQL text never carries values. Every failure throws
 // DbError with the server (password hidden), what was being done and the
-// server's message and SQLSTATE. A Connection must not cross fork(): a child
+// server's message and SQLSTATE; ConnectionLost (db/storage.h) when the connection
+// itself broke, so that the storage above can reconnect. A Connection must not cross fork(): a child
 // process opens its own.
 #pragma once
 
@@ -37,6 +38,8 @@ class Connection {
 
   // "postgresql://user@host:port/dbname", never the password.
   const std::string& describe() const { return describe_; }
+  // True once the connection to the server is gone (it then throws ConnectionLost).
+  bool broken() const;
 
  private:
   pg_conn* connection_ = nullptr;

@@ -43,6 +43,7 @@ class PostgresSession final : public sql::Session {
   void begin() override { connection_->exec("BEGIN"); }
   void commit() override { connection_->exec("COMMIT"); }
   void rollback() noexcept override {
+    if (connection_->broken()) return;  // the server rolled back when the connection went
     try {
       connection_->exec("ROLLBACK");
     } catch (const std::exception& error) {
@@ -72,8 +73,10 @@ class PostgresSession final : public sql::Session {
 
 }  // namespace
 
-std::unique_ptr<sql::Session> open_session(const std::string& url, double timeout_s) {
-  return std::make_unique<PostgresSession>(std::make_unique<Connection>(url, timeout_s));
+std::unique_ptr<sql::Session> open_session(const std::string& url, double timeout_s, bool read_only) {
+  auto connection = std::make_unique<Connection>(url, timeout_s);
+  if (read_only) connection->exec("SELECT set_config('default_transaction_read_only', 'on', false)");
+  return std::make_unique<PostgresSession>(std::move(connection));
 }
 
 }  // namespace mose::db::postgres

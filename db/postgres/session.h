@@ -13,7 +13,8 @@ namespace mose::db::postgres {
 
 // Connects to `url` (postgresql://...), waiting at most `timeout_s` for the
 // server and, later, for other sessions' locks. Throws DbError naming the
-// server (never the password) if it cannot be used.
-std::unique_ptr<sql::Session> open_session(const std::string& url, double timeout_s);
+// server (never the password) if it cannot be used. `read_only`: every
+// transaction of the session is READ ONLY, so the server refuses any write.
+std::unique_ptr<sql::Session> open_session(const std::string& url, double timeout_s, bool read_only = false);
 
 }  // namespace mose::db::postgres

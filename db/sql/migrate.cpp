@@ -66,4 +66,23 @@ int migrate(Session& session, const std::vector<Migration>& migrations) {
   return latest - from;
 }
 
+void require_current(Session& session, const std::vector<Migration>& migrations) {
+  check_ordered(session, migrations);
+  const int latest = static_cast<int>(migrations.size());
+  const int version = session.read_schema_version();
+  check_not_newer(session, version, latest);
+  if (version == 0) {
+    throw DbError(
+        fmt::format("{} is not a mose study store: it holds no mose schema (it is empty, or another "
+                    "program's {}); give a store that mose-study run wrote",
+                    session.name(), session.dialect().store_noun));
+  }
+  if (version < latest) {
+    throw DbError(
+        fmt::format("{} has schema version {}, older than this build's ({}), and was opened read-only; "
+                    "running a recipe into it (mose-study run or worker) upgrades it",
+                    session.name(), version, latest));
+  }
+}
+
 }  // namespace mose::db::sql

@@ -25,4 +25,9 @@ struct Migration {
 // versions), or if a step fails, and then rolls every step of this run back.
 int migrate(Session& session, const std::vector<Migration>& migrations);
 
+// For a store opened read-only, which must not be changed: throws DbError naming
+// the store unless it is at the last version of `migrations` (a store mose never
+// used, such as an empty file, holds version 0: it is no study store).
+void require_current(Session& session, const std::vector<Migration>& migrations);
+
 }  // namespace mose::db::sql

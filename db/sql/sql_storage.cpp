@@ -16,10 +16,14 @@ std::string select_trials(std::string_view where) {
 
 }  // namespace
 
-SqlStorage::SqlStorage(std::unique_ptr<Session> session, Clock clock)
+SqlStorage::SqlStorage(std::unique_ptr<Session> session, Clock clock, bool read_only)
     : session_(std::move(session)), clock_(std::move(clock)) {
   if (!clock_) reject("StorageOptions::clock is empty");
-  migrate(*session_, schema_migrations(dialect()));
+  if (read_only) {
+    require_current(*session_, schema_migrations(dialect()));
+  } else {
+    migrate(*session_, schema_migrations(dialect()));
+  }
 }
 
 std::string SqlStorage::describe() const { return session_->describe(); }

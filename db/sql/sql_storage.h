@@ -27,8 +27,10 @@ namespace mose::db::sql {
 class SqlStorage final : public Storage {
  public:
   // Takes the open session and migrates its store to the latest schema
-  // (db/sql/schema.h). Throws DbError naming the store if it cannot be used.
-  SqlStorage(std::unique_ptr<Session> session, Clock clock);
+  // (db/sql/schema.h), or with `read_only` only checks that it is at the latest
+  // schema (the session itself refuses writes then). Throws DbError naming the
+  // store if it cannot be used.
+  SqlStorage(std::unique_ptr<Session> session, Clock clock, bool read_only = false);
 
   std::string describe() const override;
 

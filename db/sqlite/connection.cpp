@@ -1,5 +1,6 @@
 #include "db/sqlite/connection.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <charconv>
@@ -42,6 +43,20 @@ int retry_while_busy(double timeout_s, Attempt&& attempt) {
   }
 }
 
+// A file: URI for `path` with `query` (SQLite's URI filenames): the characters a URI
+// gives meaning to are percent-encoded, so any path names itself.
+std::string file_uri(const std::string& path, std::string_view query) {
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + std::string(query);
+}
+
 // sqlite3_exec callback keeping the first column of the first row.
 int keep_first_value(void* out, int columns, char** values, char** /*names*/) {
   auto* first = static_cast<std::optional<std::string>*>(out);
@@ -53,14 +68,22 @@ int keep_first_value(void* out, int columns, char** values, char** /*names*/) {
 
 // ---------------------------------------------------------------- Connection
 
-Connection::Connection(std::string path, double busy_timeout_s)
+Connection::Connection(std::string path, double busy_timeout_s, OpenMode mode)
     : path_(std::move(path)), busy_timeout_s_(busy_timeout_s) {
   constexpr double kMaxBusyTimeoutS = 24 * 3600;  // far beyond any sane wait, and fits sqlite3_busy_timeout's int ms
   if (!(busy_timeout_s >= 0.0 && busy_timeout_s <= kMaxBusyTimeoutS)) {
     throw DbError(
         fmt::format("{}: busy timeout must be between 0 and {} s, got {}", path_, kMaxBusyTimeoutS, busy_timeout_s));
   }
-  const int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (mode == OpenMode::kReadOnly) {
+    open_read_only();
+  } else {
+    open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  }
+}
+
+void Connection::open(const std::string& name, int flags) {
+  const int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -69,6 +92,24 @@ Connection::Connection(std::string path, double busy_timeout_s)
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout_s_ * 1000.0));
+}
+
+// SQLite opens lazily: the first read is what needs the -shm file of a WAL store, so
+// it is made here. It fails with SQLITE_CANTOPEN when the -shm file is absent and
+// cannot be created; no process can then hold the store open for writing (a writer
+// keeps its -shm file while it runs), so it is read as immutable, without the -shm.
+void Connection::open_read_only() {
+  constexpr int kFlags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+  open(file_uri(path_, "mode=ro"), kFlags);
+  const int rc = sqlite3_exec(db_, "SELECT COUNT(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  if ((rc & 0xff) != SQLITE_CANTOPEN) {
+    if (rc != SQLITE_OK) fail(rc, "reading the schema");
+    return;
+  }
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+  open(file_uri(path_, "mode=ro&immutable=1"), kFlags);
+  log::debug("{}: reading as immutable (its folder cannot hold SQLite's -shm file)", path_);
 }
 
 Connection::~Connection() {

@@ -31,11 +31,17 @@ class Statement;
 // (busy timeout, then retries) up to the connection's busy timeout.
 enum class TransactionMode { kRead, kWrite };
 
+// kReadOnly never creates the file nor writes to it (writes fail with a DbError). A
+// store in WAL mode needs its -shm file even to be read; when its folder cannot hold
+// one (a read-only filesystem, a folder without write permission) the file is read as
+// immutable, which is sound because nothing can be writing it there either.
+enum class OpenMode { kReadWrite, kReadOnly };
+
 class Connection {
  public:
-  // Opens or creates the file at `path` and sets the busy timeout; no pragmas
-  // beyond that (the storage decides journal mode and foreign keys).
-  Connection(std::string path, double busy_timeout_s);
+  // Opens (kReadWrite: or creates) the file at `path` and sets the busy timeout; no
+  // pragmas beyond that (the storage decides journal mode and foreign keys).
+  Connection(std::string path, double busy_timeout_s, OpenMode mode = OpenMode::kReadWrite);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -61,6 +67,8 @@ class Connection {
 
  private:
   friend class Statement;
+  void open(const std::string& name, int flags);
+  void open_read_only();
   void begin_immediate();
   std::string path_;
   double busy_timeout_s_;

@@ -27,9 +27,10 @@ const sql::Dialect kDialect{
 
 class SqliteSession final : public sql::Session {
  public:
-  SqliteSession(const std::string& path, double busy_timeout_s)
-      : sql::Session(path, "sqlite:" + path, kDialect), connection_(path, busy_timeout_s) {
-    configure();
+  SqliteSession(const std::string& path, double busy_timeout_s, bool read_only)
+      : sql::Session(path, "sqlite:" + path, kDialect),
+        connection_(path, busy_timeout_s, read_only ? OpenMode::kReadOnly : OpenMode::kReadWrite) {
+    if (!read_only) configure();  // journal mode and foreign keys matter to writers only
   }
 
   // Statements are prepared once per text and kept: the shared statements are a
@@ -87,8 +88,8 @@ void SqliteSession::configure() {
 
 }  // namespace
 
-std::unique_ptr<sql::Session> open_session(const std::string& path, double busy_timeout_s) {
-  return std::make_unique<SqliteSession>(path, busy_timeout_s);
+std::unique_ptr<sql::Session> open_session(const std::string& path, double busy_timeout_s, bool read_only) {
+  return std::make_unique<SqliteSession>(path, busy_timeout_s, read_only);
 }
 
 }  // namespace mose::db::sqlite

@@ -30,16 +30,27 @@ std::optional<double> mean_duration(const StudyData& data, db::TrialKind kind) {
   return sum / n;
 }
 
-// Seconds of work left: pending trials at their kind's mean, running ones at what
-// their mean leaves them. nullopt when a kind with work left has no mean yet.
+// Whether a running trial has been silent (no heartbeat, or none since it started)
+// for longer than the heartbeat timeout.
+bool stale(const db::TrialRecord& t, double now, double heartbeat_timeout_s) {
+  const std::optional<double> silent_since = t.heartbeat ? t.heartbeat : t.started;
+  return !silent_since || now - *silent_since > heartbeat_timeout_s;
+}
+
+// Seconds of work left: pending trials at their kind's mean, live running ones at
+// what their mean leaves them, stale ones at the whole mean (they start over). nullopt
+// when a kind with work left has no mean yet.
 std::optional<double> remaining_work(const StudyData& data, const StudyStatus& s, double now) {
+  const auto live = [&](const db::TrialRecord& t) {
+    return t.status == db::TrialStatus::kRunning && t.started && !stale(t, now, s.heartbeat_timeout_s);
+  };
   double work = 0;
   for (const TrialRow& row : data.trials) {
     const db::TrialRecord& t = row.trial;
     if (t.status != db::TrialStatus::kPending && t.status != db::TrialStatus::kRunning) continue;
     const std::optional<double>& mean = t.kind == db::TrialKind::kTrain ? s.mean_training_s : s.mean_evaluation_s;
     if (!mean) return std::nullopt;
-    const double elapsed = t.status == db::TrialStatus::kRunning && t.started ? now - *t.started : 0.0;
+    const double elapsed = live(t) ? now - *t.started : 0.0;
     work += std::max(0.0, *mean - elapsed);
   }
   return work;
@@ -60,6 +71,31 @@ void add_axis_progress(StudyStatus& s, const StudyData& data) {
   }
 }
 
+RunningTrial running_trial(const TrialRow& row, double now, double heartbeat_timeout_s) {
+  RunningTrial r{.row = &row};
+  const db::TrialRecord& t = row.trial;
+  if (t.heartbeat) r.heartbeat_age_s = std::max(0.0, now - *t.heartbeat);
+  r.stale = stale(t, now, heartbeat_timeout_s);
+  return r;
+}
+
+std::string running_line(const RunningTrial& r, double now, double heartbeat_timeout_s) {
+  const db::TrialRecord& t = r.row->trial;
+  const std::string state = !r.stale ? "running"
+                            : r.heartbeat_age_s
+                                ? fmt::format("running (no heartbeat for {})", format_duration(*r.heartbeat_age_s))
+                                : std::string("running (no heartbeat)");
+  std::string line = fmt::format("{}: trial {} ({}) on {}, attempt {}, for {}", state, t.id, r.row->full_label(),
+                                 t.worker, t.attempts, format_duration(t.started ? now - *t.started : 0.0));
+  if (!r.stale) {
+    line += r.heartbeat_age_s ? fmt::format(", heartbeat {} ago", format_duration(*r.heartbeat_age_s)) : "";
+  } else {
+    line += fmt::format("; its worker is presumed gone (heartbeat timeout {}): the next worker to claim takes it over",
+                        format_duration(heartbeat_timeout_s));
+  }
+  return line + "\n";
+}
+
 std::string counts_line(const char* what, const db::StatusCounts& c) {
   return fmt::format("{:<11} {:>4} done  {:>4} running  {:>4} pending  {:>4} failed  ({} in all)\n", what, c.done,
                      c.running, c.pending, c.failed, c.total());
@@ -74,19 +110,22 @@ std::string format_duration(double seconds) {
   return fmt::format("{}s", total);
 }
 
-StudyStatus study_status(const StudyData& data, double now) {
-  StudyStatus s;
+StudyStatus study_status(const StudyData& data, double now, double heartbeat_timeout_s) {
+  StudyStatus s{.heartbeat_timeout_s = heartbeat_timeout_s};
   for (const TrialRow& row : data.trials) {
     count(row.trial.kind == db::TrialKind::kTrain ? s.training : s.evaluation, row.trial.status);
-    if (row.trial.status == db::TrialStatus::kRunning) s.running.push_back(&row);
+    if (row.trial.status == db::TrialStatus::kRunning)
+      s.running.push_back(running_trial(row, now, heartbeat_timeout_s));
   }
+  const auto live = static_cast<std::size_t>(
+      std::count_if(s.running.begin(), s.running.end(), [](const RunningTrial& r) { return !r.stale; }));
   s.mean_training_s = mean_duration(data, db::TrialKind::kTrain);
   s.mean_evaluation_s = mean_duration(data, db::TrialKind::kEval);
   add_axis_progress(s, data);
   const std::int64_t left = s.training.pending + s.training.running + s.evaluation.pending + s.evaluation.running;
   if (left > 0) {
     if (const std::optional<double> work = remaining_work(data, s, now)) {
-      s.eta_s = *work / static_cast<double>(std::max<std::size_t>(1, s.running.size()));
+      s.eta_s = *work / static_cast<double>(std::max<std::size_t>(1, live));
     }
   }
   return s;
@@ -98,11 +137,7 @@ std::string format_status(const StudyData& data, const StudyStatus& s, double no
   out += counts_line("evaluation", s.evaluation);
   if (!s.axes.empty()) out += "progress by axis value (done / trials):\n";
   for (const AxisProgress& p : s.axes) out += fmt::format("  {} = {}: {} / {}\n", p.axis, p.value, p.done, p.total);
-  for (const TrialRow* row : s.running) {
-    out += fmt::format("running: trial {} ({}) on {}, attempt {}, for {}\n", row->trial.id, row->full_label(),
-                       row->trial.worker, row->trial.attempts,
-                       format_duration(row->trial.started ? now - *row->trial.started : 0.0));
-  }
+  for (const RunningTrial& r : s.running) out += running_line(r, now, s.heartbeat_timeout_s);
   if (s.mean_training_s) out += fmt::format("mean training trial: {}\n", format_duration(*s.mean_training_s));
   if (s.mean_evaluation_s) out += fmt::format("mean evaluation trial: {}\n", format_duration(*s.mean_evaluation_s));
   if (s.eta_s) out += fmt::format("ETA: {} at the current parallelism\n", format_duration(*s.eta_s));

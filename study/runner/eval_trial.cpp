@@ -8,6 +8,7 @@
 #include "base/file_checksum.h"
 #include "core/spec/engine.h"
 #include "study/runner/eval_metrics.h"
+#include "study/runner/stop_signal.h"
 
 namespace mose::study::runner {
 namespace {
@@ -52,7 +53,12 @@ TrialEnd run_eval_trial(const TrialContext& context, const recipe::EvalTrialSpec
   }
   verify_checkpoint(context, checkpoint, training);
   context.report({.phase = TrialPhase::kEvaluating, .label = spec.label});
-  const core::spec::LmEvalResult result = core::spec::evaluate_run(config, checkpoint, spec.policy);
+  // A stop request or a lost lease ends the evaluation within a batch (the worker hands it back).
+  const core::spec::EvalHooks hooks{.stop_requested = [&] {
+    context.check_heartbeat();
+    return stop_requested();
+  }};
+  const core::spec::LmEvalResult result = core::spec::evaluate_run(config, checkpoint, spec.policy, hooks);
   context.check_heartbeat();
   std::vector<db::Metric> metrics = eval_metrics(result, config.model);
   metrics.push_back({"width", spec.policy.width});

@@ -43,7 +43,9 @@ void HeartbeatThread::drop() {
 
 // A failed write is logged and retried at the next beat rather than ending the
 // thread: a busy or briefly unreachable store must not cost a live worker its trial.
-// Four beats per timeout leave room for a few such failures.
+// Four beats per timeout leave room for a few such failures. The store does not wait
+// to reconnect itself (a beat that waited would delay stopping the thread); after a
+// failure the next beat opens it afresh, so a restarted server is reached again.
 void HeartbeatThread::run(const std::stop_token& stop) {
   std::unique_ptr<db::Storage> storage;
   const auto interval = std::chrono::duration<double>(interval_s_);
@@ -55,10 +57,11 @@ void HeartbeatThread::run(const std::stop_token& stop) {
     lock.unlock();
     bool lost_now = false;
     try {
-      if (!storage) storage = db::open_storage(storage_url_);
+      if (!storage) storage = db::open_storage(storage_url_, {.reconnect_timeout_s = 0});
       lost_now = storage->heartbeat(lease) == db::LeaseState::kLost;
     } catch (const std::exception& e) {
       log::warn("trial {}: heartbeat failed, retrying in {:.1f} s: {}", lease.trial_id, interval_s_, describe(e));
+      storage.reset();
     }
     lock.lock();
     // The worker may have moved on to another trial meanwhile; only its current lease can be lost.

@@ -1,17 +1,34 @@
 #include "study/runner/stop_signal.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 
 namespace mose::study::runner {
 namespace {
 
-// Lock-free so that the handler may touch it (async-signal-safe).
-std::atomic<int> received_signal{0};
+// Lock-free so that the handler may touch them (async-signal-safe).
+std::atomic<int> received_signal{0};      // what asked first (0: nothing yet)
+std::atomic<int> interrupts_received{0};  // SIGINT and SIGTERM only, not kForwardedStop
 static_assert(std::atomic<int>::is_always_lock_free);
 
-extern "C" void on_stop_signal(int signal_number) { received_signal.store(signal_number); }
+// The first SIGINT or SIGTERM asks for a clean stop; the second one is the user (or a
+// scheduler) insisting, so the process ends at once, as it would without a handler.
+// A stop passed on by the parent process (kForwardedStop) never counts as that second
+// one: on Ctrl-C in a terminal every worker gets SIGINT itself and, shortly after, the
+// forwarded stop for the same keypress.
+extern "C" void on_stop_signal(int signal_number) {
+  if (signal_number != kForwardedStop && interrupts_received.fetch_add(1) > 0) {
+    constexpr char kMessage[] =
+        "\nmose-study: stopping at once (second interrupt); a trial it ran is taken over after the heartbeat "
+        "timeout\n";
+    [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    ::_exit(128 + signal_number);
+  }
+  int none = 0;
+  received_signal.compare_exchange_strong(none, signal_number);
+}
 
 }  // namespace
 
@@ -23,14 +40,21 @@ void install_stop_handlers() {
   action.sa_flags = SA_RESTART;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  sigaction(kForwardedStop, &action, nullptr);
 }
 
 bool stop_requested() { return received_signal.load() != 0; }
 
 int stop_signal() { return received_signal.load(); }
 
-void request_stop() { received_signal.store(-1); }
+void request_stop() {
+  int none = 0;
+  received_signal.compare_exchange_strong(none, -1);
+}
 
-void clear_stop_request() { received_signal.store(0); }
+void clear_stop_request() {
+  received_signal.store(0);
+  interrupts_received.store(0);
+}
 
 }  // namespace mose::study::runner

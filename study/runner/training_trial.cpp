@@ -143,8 +143,14 @@ TrialEnd run_training_trial(const TrialContext& context, const recipe::TrainingT
   }
   std::vector<db::Metric> metrics = training_metrics(summary, final_train_loss(context, recorder));
   context.report({.phase = TrialPhase::kEvaluating, .label = spec.label});
+  // A stop request or a lost lease ends the evaluation within a batch (the worker hands the
+  // trial back; its final checkpoint is kept, so the next attempt only evaluates).
+  const core::spec::EvalHooks hooks{.stop_requested = [&] {
+    context.check_heartbeat();
+    return stop_requested();
+  }};
   const core::spec::LmEvalResult full =
-      core::spec::evaluate_run(config, config.train.checkpoint_path, {"uniform", 1.0});
+      core::spec::evaluate_run(config, config.train.checkpoint_path, {"uniform", 1.0}, hooks);
   const std::vector<db::Metric> evaluated = eval_metrics(full, config.model);
   metrics.insert(metrics.end(), evaluated.begin(), evaluated.end());
   // Recorded relative to the study folder, so the record stays true when the folder moves.

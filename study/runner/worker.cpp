@@ -43,7 +43,8 @@ class Worker {
       : plan_(plan),
         options_(options),
         id_(worker_id(options.index)),
-        storage_(db::open_storage(plan.paths.storage_url)),
+        // A lost connection is waited out (db::StorageOptions), unless the worker is told to stop.
+        storage_(db::open_storage(plan.paths.storage_url, {.cancel_reconnect = stop_requested})),
         heartbeat_(plan.paths.storage_url, heartbeat_interval(options.heartbeat_timeout_s)) {}
 
   WorkerReport run();
@@ -53,6 +54,7 @@ class Worker {
   void run_claimed(const db::ClaimedTrial& claimed);
   void run_attempt(const TrialContext& context, const PlannedTrial& planned);
   void reject_foreign(const db::ClaimedTrial& claimed);
+  void hand_back_stopped(const TrialContext& context, const std::string& label, const std::string& why);
 
   const StudyPlan& plan_;
   const WorkerOptions& options_;
@@ -101,6 +103,8 @@ void Worker::run_claimed(const db::ClaimedTrial& claimed) {
   try {
     context.check(storage_->set_environment(claimed.lease, trial_environment(plan_, *planned, options_.device)));
     run_attempt(context, *planned);
+  } catch (const core::spec::EvaluationStopped& e) {
+    hand_back_stopped(context, label, e.what());
   } catch (const LeaseLost& e) {
     ++report_.lost;
     log::warn("{}", e.what());
@@ -115,6 +119,18 @@ void Worker::run_claimed(const db::ClaimedTrial& claimed) {
     }
   }
   heartbeat_.drop();
+}
+
+// A stop request ended an evaluation midway: nothing of it is kept, and the trial goes
+// back to pending to be evaluated again (a training trial keeps its final checkpoint).
+void Worker::hand_back_stopped(const TrialContext& context, const std::string& label, const std::string& why) {
+  if (storage_->release(context.lease()) == db::LeaseState::kLost) {
+    ++report_.lost;
+    log::warn("trial {}: {}, but it had been taken over meanwhile", context.lease().trial_id, why);
+    return;
+  }
+  ++report_.released;
+  context.report({.phase = TrialPhase::kReleased, .label = label, .message = why + "; it runs again on the next run"});
 }
 
 void Worker::run_attempt(const TrialContext& context, const PlannedTrial& planned) {

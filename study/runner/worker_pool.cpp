@@ -1,6 +1,7 @@
 #include "study/runner/worker_pool.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,9 +20,22 @@
 namespace mose::study::runner {
 namespace {
 
+// A worker must not outlive the process that started it (kill -9 of `mose-study run`
+// would leave it running the study to its end, unseen): the kernel sends it SIGTERM when
+// its parent dies, which it takes as a stop request (stop_signal.h), so it checkpoints,
+// hands its trial back and exits. (The signal follows the thread that forked; that is the
+// caller's, which waits for every child before it returns.) A parent that died before
+// prctl() took effect is caught by its pid: the child was re-parented already.
+void die_with_parent(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) ::_exit(128 + SIGTERM);
+}
+
 // In the child: never returns into the caller's stack (no destructors of objects the
 // parent owns, no second run of its atexit handlers).
-[[noreturn]] void run_child(int index, const std::function<int(int)>& work) {
+[[noreturn]] void run_child(int index, pid_t parent, const std::function<int(int)>& work) {
+  install_stop_handlers();  // so that a forwarded stop (and the parent's death) is a stop, never a kill
+  die_with_parent(parent);
   int code = 1;
   try {
     code = work(index);
@@ -54,7 +68,7 @@ void wait_all(const std::vector<pid_t>& pids, std::vector<int>& codes) {
     }
     if (stop_requested() && !forwarded) {
       for (std::size_t i = 0; i < pids.size(); ++i) {
-        if (codes[i] < 0) ::kill(pids[i], SIGINT);
+        if (codes[i] < 0) ::kill(pids[i], kForwardedStop);
       }
       forwarded = true;
     }
@@ -67,10 +81,11 @@ void wait_all(const std::vector<pid_t>& pids, std::vector<int>& codes) {
 std::vector<int> run_in_processes(int count, const std::function<int(int)>& work) {
   std::vector<pid_t> pids;
   std::string start_error;
+  const pid_t parent = ::getpid();
   for (int i = 0; i < count && start_error.empty(); ++i) {
     std::fflush(nullptr);  // or buffered output would be written by parent and child
     const pid_t pid = ::fork();
-    if (pid == 0) run_child(i, work);
+    if (pid == 0) run_child(i, parent, work);
     if (pid < 0) {
       start_error = fmt::format("cannot start worker process {} of {}: {}", i + 1, count, std::strerror(errno));
     } else {

@@ -16,7 +16,9 @@ namespace mose::study::runner {
 // Runs `work(i)` for i in [0, count) in `count` child processes and waits for all of
 // them. A child's exit code is work's return value; an exception escaping `work` is
 // logged and gives 1; a child killed by signal s reports 128 + s. While waiting, a stop
-// request (stop_signal.h) is passed on to the children as SIGINT, once.
+// request (stop_signal.h) is passed on to the children as kForwardedStop, once. Children die
+// with the calling process: when it ends, however abruptly (kill -9), each gets SIGTERM,
+// a stop request, so it hands its trial back and exits within seconds.
 // Throws IoError when a process cannot be started (children already started are
 // waited for first).
 std::vector<int> run_in_processes(int count, const std::function<int(int)>& work);

@@ -4,11 +4,16 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli_test_support.h"
+#include "db/db_test_support.h"
 #include "db/storage.h"
+#include "study/recipe/recipe.h"
+#include "study/runner/study_plan.h"
 #include "study/study_test_support.h"
 #include "study/tiny_recipe.h"
 
@@ -22,6 +27,40 @@ using testing::run_cli;
 std::vector<db::TrialRecord> trials_of(const std::filesystem::path& db_path, db::TrialKind kind) {
   const auto storage = db::open_storage(db_path.string());
   return storage->list_trials({.kind = kind});
+}
+
+std::vector<std::string> folder_entries(const std::filesystem::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The processes whose parent is `parent` (from /proc), zombies left out.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    // "pid (comm) state ppid ...": comm may hold spaces, so parse after its closing parenthesis.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && state != 'Z') children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
+// Whether process `pid` still runs (a zombie has ended).
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) return false;
+  return line[line.rfind(')') + 2] != 'Z';
 }
 
 }  // namespace
@@ -114,6 +153,47 @@ TEST_CASE("check and run read the data and task files before anything trains", "
   CHECK_THAT(missing.output, Contains("missing.txt"));
 }
 
+TEST_CASE("reading commands never change a store: an empty file is refused, a frozen study folder is read",
+          "[app][cli][read_only]") {
+  ScratchDir dir("cli_read_only");
+  std::ofstream{dir.path() / "empty.db"};
+  for (const char* command : {"status", "list", "pareto"}) {
+    const auto empty = run_cli({command, "--storage", "empty.db"}, dir.path());
+    INFO(command << ": " << empty.output);
+    CHECK(empty.code == 1);
+    CHECK_THAT(empty.output, Contains("empty.db is not a mose study store"));
+  }
+  CHECK(std::filesystem::file_size(dir.path() / "empty.db") == 0);
+
+  // A registered study (nothing run), then its folder made immutable, as on a read-only filesystem.
+  study::testing::write_recipe(
+      dir.path(), study::testing::tiny_recipe_text("frozen", dir.path(), 5, study::testing::kModesAndWidths));
+  const std::filesystem::path out = dir.path() / "out";
+  std::filesystem::create_directories(out);
+  {
+    const auto storage = db::open_storage((out / "study.db").string());
+    study::runner::register_study(*storage, study::recipe::load_recipe(dir.path() / "recipe.toml"),
+                                  study::recipe::study_paths("frozen", out, (out / "study.db").string()));
+  }
+  REQUIRE(folder_entries(out) == std::vector<std::string>{"study.db"});
+  const db::testing::ImmutableFolder frozen(out);
+  if (!frozen.applied()) {
+    WARN(MOSE_TEST_SKIP_MARKER << ": chattr +i is not available here (needs root on ext4 or similar)");
+    return;
+  }
+  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{{"status", "--out", "out"},
+                                                                                       {"list", "--out", "out"},
+                                                                                       {"pareto", "--out", "out"},
+                                                                                       {"show", "1", "--out", "out"}}) {
+    const auto read = run_cli(command, dir.path());
+    INFO(command[0] << ": " << read.output);
+    CHECK(read.code == 0);
+  }
+  CHECK_THAT(run_cli({"status", "--out", "out"}, dir.path()).output,
+             Contains("study 'frozen'") && Contains("(6 in all)"));
+  CHECK(folder_entries(out) == std::vector<std::string>{"study.db"});
+}
+
 TEST_CASE("three worker processes run a 12-trial study, each trial exactly once", "[app][cli][workers]") {
   ScratchDir dir("cli_workers");
   study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("workers", dir.path(), 10, R"(
@@ -157,6 +237,52 @@ widths = [0.25, 0.5, 1.0]
   CHECK(run_cli({"gc", "--out", "out", "--dry-run"}, dir.path()).code == 0);
 }
 
+TEST_CASE("kill -9 of a run takes its worker processes with it, and they hand their trials back",
+          "[app][cli][workers]") {
+  ScratchDir dir("cli_orphans");
+  // Long enough that orphaned workers would still be training long after the checks below.
+  study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("orphans", dir.path(), 20000, R"(
+[sweep]
+"train.seed" = [1, 2]
+
+[[policy]]
+name = "uniform"
+widths = [1.0]
+)",
+                                                                            "checkpoint_every = 100"));
+  const std::filesystem::path db_path = dir.path() / "out" / "study.db";
+  const pid_t pid = testing::start_cli({"run", "recipe.toml", "--out", "out", "--workers", "2", "--no-export"},
+                                       dir.path(), dir.path() / "run.log");
+  // Both workers training: both training trials running with curve points.
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 1200 && workers.size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!std::filesystem::exists(db_path)) continue;
+    int training = 0;
+    for (const db::TrialRecord& t : trials_of(db_path, db::TrialKind::kTrain)) {
+      training +=
+          t.status == db::TrialStatus::kRunning && !db::open_storage(db_path.string())->get_curves(t.id).empty();
+    }
+    if (training == 2) workers = children_of(pid);
+  }
+  REQUIRE(workers.size() == 2);
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  CHECK(testing::wait_cli(pid) == 128 + SIGKILL);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline && std::any_of(workers.begin(), workers.end(), alive)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const bool orphans = std::any_of(workers.begin(), workers.end(), alive);
+  for (const pid_t worker : workers) ::kill(worker, SIGKILL);  // leave nothing running, whatever the outcome
+  REQUIRE_FALSE(orphans);
+  // Each worker stopped as on SIGTERM: it checkpointed and handed its trial back.
+  for (const db::TrialRecord& t : trials_of(db_path, db::TrialKind::kTrain)) {
+    CHECK(t.status == db::TrialStatus::kPending);
+    CHECK(t.attempts == 1);
+  }
+  CHECK(std::filesystem::exists(dir.path() / "out" / "checkpoints"));
+}
+
 TEST_CASE("a run killed mid-training is taken over and resumed from its checkpoint", "[app][cli][resume]") {
   ScratchDir dir("cli_resume");
   study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("resume", dir.path(), 150, R"(
@@ -186,6 +312,12 @@ widths = [1.0]
   const auto before = trials_of(db_path, db::TrialKind::kTrain);
   REQUIRE(before[0].status == db::TrialStatus::kDone);
   REQUIRE(before[1].status == db::TrialStatus::kRunning);
+  // status tells the dead worker's trial from a busy one once the heartbeat timeout passed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto status = run_cli({"status", "--out", "out", "--heartbeat-timeout", "1"}, dir.path());
+  CHECK_THAT(status.output, Contains("running (no heartbeat for ") &&
+                                Contains("trial " + std::to_string(before[1].id) + " (") &&
+                                Contains("its worker is presumed gone"));
 
   const auto rerun =
       run_cli({"run", "recipe.toml", "--out", "out", "--heartbeat-timeout", "1", "--no-export"}, dir.path());

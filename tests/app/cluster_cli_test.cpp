@@ -59,10 +59,11 @@ std::vector<db::TrialRecord> check_all_done_once(const std::string& url, std::si
 TEST_CASE("slurm submit --dry-run prints a readable array script and registers nothing", "[app][cli][slurm]") {
   ScratchDir dir("cli_slurm_dry");
   write_tiny_recipe(dir, "drysweep");
-  const auto dry = run_cli({"slurm", "submit", "recipe.toml", "--workers", "3", "--storage",
-                            "postgresql://mose@db.lab/studies", "--out", "shared/drysweep", "--partition", "gpu",
-                            "--gres", "gpu:1", "--time", "02:00:00", "--sbatch", "--account=lab", "--dry-run"},
-                           dir.path());
+  const auto dry =
+      run_cli({"slurm", "submit", "recipe.toml", "--workers", "3", "--storage",
+               "postgresql://mose:s3cret@db.lab/studies?password=s3cret", "--out", "shared/drysweep", "--partition",
+               "gpu", "--gres", "gpu:1", "--time", "02:00:00", "--sbatch", "--account=lab", "--dry-run"},
+              dir.path());
   INFO(dry.output);
   REQUIRE(dry.code == 0);
   const std::string out = (dir.path() / "shared" / "drysweep").string();
@@ -73,6 +74,7 @@ TEST_CASE("slurm submit --dry-run prints a readable array script and registers n
   CHECK_THAT(dry.output, Contains("export MOSE_STORAGE='postgresql://mose@db.lab/studies'\n"
                                   "export MOSE_STUDY='drysweep'\nexport MOSE_OUT='" +
                                   out + "'\n"));
+  CHECK_THAT(dry.output, !Contains("s3cret"));  // the password stays out of the script
   CHECK_THAT(dry.output, Contains("Slurm sets CUDA_VISIBLE_DEVICES to this task's GPU(s)"));
   CHECK_THAT(dry.output, Contains(" worker \\\n  --storage \"$MOSE_STORAGE\" --study \"$MOSE_STUDY\" --out "
                                   "\"$MOSE_OUT\" \\\n  --device cuda:0 \\\n"));
@@ -132,6 +134,43 @@ TEST_CASE("three worker processes share a PostgreSQL study, and status, export a
   CHECK_THAT(again.output, Contains("study 'pgsweep' exists already"));
 }
 
+TEST_CASE("workers go on through PostgreSQL restarts, and every trial runs once", "[app][cli][workers][postgres]") {
+  ScratchDir dir("cli_pg_restart");
+  db::testing::PrivatePostgresServer server(dir.path() / "pg");
+  const std::string url = server.database("restarts");
+  study::testing::write_recipe(dir.path(), study::testing::tiny_recipe_text("pgrestart", dir.path(), 200,
+                                                                            kSeedsAndWidths, "checkpoint_every = 20"));
+  const pid_t pid = testing::start_cli({"run", "recipe.toml", "--storage", url, "--out", "shared", "--workers", "2",
+                                        "--poll-interval", "0.2", "--no-export"},
+                                       dir.path(), dir.path() / "run.log");
+  // Restart once both workers are training, and again a little later.
+  bool training = false;
+  for (int i = 0; i < 1200 && !training; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    try {
+      const auto storage = db::open_storage(url, {.reconnect_timeout_s = 0});
+      int running = 0;
+      for (const db::TrialRecord& t : storage->list_trials({.status = db::TrialStatus::kRunning})) {
+        running += !storage->get_curves(t.id).empty();
+      }
+      training = running == 2;
+    } catch (const std::exception&) {
+      // the schema is still being created
+    }
+  }
+  REQUIRE(training);
+  server.restart();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  server.restart();
+  const int code = testing::wait_cli(pid);
+  std::stringstream log;
+  log << std::ifstream(dir.path() / "run.log").rdbuf();
+  INFO(log.str());
+  CHECK(code == 0);
+  CHECK_THAT(log.str(), Contains("reconnected"));
+  check_all_done_once(url, 12);
+}
+
 // Starts the single-node cluster of scripts/slurm-test-cluster for the life of
 // the object; `up` says whether it came up, `log` what it printed.
 class SlurmCluster {
@@ -177,19 +216,28 @@ TEST_CASE("a real single-node Slurm runs slurm submit's three workers to the end
   ScratchDir dir("cli_slurm_real");
   db::testing::PostgresBackend server;
   const std::string url = server.url("slurm");
+  // The store is given as the role that must authenticate, with its password.
+  const std::string secret = db::testing::PostgresBackend::kPasswordRolePassword;
+  const std::string password_url = server.password_url("slurm");
   write_tiny_recipe(dir, "slurmsweep");
   const SlurmCluster cluster(dir.path() / "cluster");
   INFO(cluster.log());
   REQUIRE(cluster.up());
 
-  const auto submitted = run_cli({"slurm", "submit", "recipe.toml", "--workers", "3", "--storage", url, "--out",
-                                  "shared", "--cpus-per-task", "1", "--heartbeat-timeout", "30"},
+  const auto submitted = run_cli({"slurm", "submit", "recipe.toml", "--workers", "3", "--storage", password_url,
+                                  "--out", "shared", "--cpus-per-task", "1", "--heartbeat-timeout", "30"},
                                  dir.path());
   INFO(submitted.output);
   REQUIRE(submitted.code == 0);
-  CHECK_THAT(submitted.output, Contains("submitted Slurm job"));
+  CHECK_THAT(submitted.output, Contains("submitted Slurm job") && !Contains(secret));
   const std::filesystem::path script = dir.path() / "shared" / "slurm" / "slurmsweep-workers.sbatch";
-  CHECK(std::filesystem::exists(script));
+  REQUIRE(std::filesystem::exists(script));
+  // The script holds no password and only its owner can read it; the workers below still connect.
+  std::stringstream script_text;
+  script_text << std::ifstream(script).rdbuf();
+  CHECK_THAT(script_text.str(), !Contains(secret) && Contains("export MOSE_STORAGE='postgresql://mose_password@"));
+  CHECK((std::filesystem::status(script).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
 
   // Wait for the study to end (every trial done or failed) and the array's tasks to leave the queue.
   const auto storage = db::open_storage(url);
@@ -219,7 +267,8 @@ TEST_CASE("a real single-node Slurm runs slurm submit's three workers to the end
     ++by_task[t.worker.substr(slurm + 7)];
   }
   CHECK(by_task.size() >= 2);  // the three array tasks shared the work
-  CHECK_THAT(logs, Contains("mose worker: job ") && Contains("worker ") && Contains(" done, 0 failed"));
+  CHECK_THAT(logs,
+             Contains("mose worker: job ") && Contains("worker ") && Contains(" done, 0 failed") && !Contains(secret));
 }
 
 }  // namespace mose::app::cli

@@ -2,6 +2,7 @@
 // temporary file outlives a write, and every failure is an IoError naming the path.
 #include "base/atomic_file.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -130,6 +131,24 @@ TEST_CASE("a target that cannot be written throws IoError naming it and leaves n
       CHECK(entries(folder).empty());
     }
   }
+}
+
+TEST_CASE("write_private_file_atomically leaves a file only its owner can read, whatever the umask",
+          "[base][atomic_file]") {
+  TempDir dir;
+  const fs::path path = dir.path() / "slurm" / "secret.sbatch";
+  const mode_t old_umask = ::umask(0);  // the widest: a plain create would give 0666
+  mose::write_private_file_atomically(path, "password=s3cret\n");
+  CHECK((fs::status(path).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(mose::read_file(path) == "password=s3cret\n");
+  // Replacing a world-readable file narrows it.
+  mose::write_file_atomically(path, "old");
+  fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  mose::write_private_file_atomically(path, "new");
+  ::umask(old_umask);
+  CHECK((fs::status(path).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(mose::read_file(path) == "new");
+  CHECK(entries(dir.path()) == std::vector<std::string>{"slurm", "slurm/secret.sbatch"});
 }
 
 TEST_CASE("read_file returns the bytes and names a missing file", "[base][atomic_file]") {

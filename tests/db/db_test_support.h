@@ -1,5 +1,6 @@
 // Helpers shared by the db tests: an exception-message matcher, a log capture, a unique
-// temporary directory removed on destruction, a clock the test moves by hand,
+// temporary directory removed on destruction, a folder made immutable (a stand-in for
+// a read-only filesystem), a clock the test moves by hand,
 // trial factories, and fork()ed worker processes that report through their
 // exit code.
 #pragma once
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -86,6 +88,28 @@ class TempDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// `chattr +i` on a folder for the life of the object: nothing, root included, can
+// create a file in it, as on a read-only filesystem. `applied` is false where the
+// filesystem or the user cannot set the flag.
+class ImmutableFolder {
+ public:
+  explicit ImmutableFolder(std::filesystem::path folder) : folder_(std::move(folder)) {
+    applied_ = std::system(("chattr +i '" + folder_.string() + "' 2>/dev/null").c_str()) == 0;
+  }
+  ~ImmutableFolder() {
+    if (applied_) {
+      [[maybe_unused]] const int ignored = std::system(("chattr -i '" + folder_.string() + "'").c_str());
+    }
+  }
+  ImmutableFolder(const ImmutableFolder&) = delete;
+  ImmutableFolder& operator=(const ImmutableFolder&) = delete;
+  bool applied() const { return applied_; }
+
+ private:
+  std::filesystem::path folder_;
+  bool applied_ = false;
 };
 
 // Time that moves only when the test says so; copies share the same time.

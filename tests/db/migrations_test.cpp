@@ -16,6 +16,7 @@ using namespace mose::db;
 using namespace mose::db::testing;
 using mose::db::sql::migrate;
 using mose::db::sql::Migration;
+using mose::db::sql::require_current;
 
 namespace {
 
@@ -102,6 +103,23 @@ TEMPLATE_TEST_CASE("migrations apply in order, only the missing ones", "[db][mig
   CHECK(session->run("SELECT y FROM b").int64(0, 0) == 7);
   CHECK(migrate(*session, both) == 0);
   CHECK_THROWS_MATCHES(migrate(*session, first), mose::DbError, MessageContains({"schema version 2"}));
+}
+
+TEMPLATE_TEST_CASE("a store opened read-only must be at the latest schema, and is never migrated",
+                   "[db][migrations][read_only]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto session = backend.session("readers");
+  const std::vector<Migration> first{{1, "a", "CREATE TABLE a (x INTEGER)"}};
+  const std::vector<Migration> both{first[0], {2, "b", "CREATE TABLE b (y INTEGER)"}};
+  CHECK_THROWS_MATCHES(require_current(*session, first), mose::DbError,
+                       MessageContains({session->name() + " is not a mose study store"}));
+  CHECK(session->read_schema_version() == 0);
+  migrate(*session, first);
+  CHECK_NOTHROW(require_current(*session, first));
+  CHECK_THROWS_MATCHES(require_current(*session, both), mose::DbError,
+                       MessageContains({session->name() + " has schema version 1, older than this build's (2)"}));
+  CHECK(session->read_schema_version() == 1);
+  CHECK_FALSE(has_table(*session, "b"));
 }
 
 TEMPLATE_TEST_CASE("a failing migration step rolls back every step of that run", "[db][migrations]", SqliteBackend,

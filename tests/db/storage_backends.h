@@ -14,6 +14,7 @@
 // neither, a PostgreSQL test FAILS rather than skips: under CTest the fixture
 // always provides a server, and a developer running the test binary by hand
 // can start one with `scripts/postgres-test-server start DIR` and export its URL.
+// PrivatePostgresServer starts a server of a test's own, to restart or stop.
 #pragma once
 
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -90,10 +92,53 @@ class PostgresBackend {
   }
   std::string describe(const std::string& name) { return url(name); }
   std::unique_ptr<sql::Session> session(const std::string& name) { return postgres::open_session(url(name), 10.0); }
+  // url(name) as the role that must give its password (scripts/postgres-test-server
+  // creates it; every other role is trusted), password included.
+  std::string password_url(const std::string& name) {
+    const std::string plain = url(name);
+    const std::size_t user = plain.find("://") + 3;
+    return plain.substr(0, user) + kPasswordRole + ":" + kPasswordRolePassword + plain.substr(plain.find('@', user));
+  }
+  static constexpr const char* kPasswordRole = "mose_password";
+  static constexpr const char* kPasswordRolePassword = "mose-test-secret";
 
  private:
   std::string admin_url_;
   std::map<std::string, std::string> databases_;
+};
+
+// A PostgreSQL server of the test's own (scripts/postgres-test-server in `state`), for
+// tests that restart or stop it: the shared server serves tests running in parallel.
+// Stopped and deleted with the object.
+class PrivatePostgresServer {
+ public:
+  explicit PrivatePostgresServer(std::filesystem::path state) : state_(std::move(state)) {
+    REQUIRE(script("start") == 0);
+    std::ifstream in(state_ / "url");
+    REQUIRE(std::getline(in, admin_url_));
+  }
+  ~PrivatePostgresServer() { script("stop"); }
+  PrivatePostgresServer(const PrivatePostgresServer&) = delete;
+  PrivatePostgresServer& operator=(const PrivatePostgresServer&) = delete;
+
+  // A fresh database on the server, by URL.
+  std::string database(const std::string& name) {
+    postgres::Connection(admin_url_, 10.0).exec_script("CREATE DATABASE " + name);
+    return admin_url_.substr(0, admin_url_.rfind('/') + 1) + name;
+  }
+  // A fast restart: every connection is cut, and the server is back on the same port.
+  void restart() { REQUIRE(script("restart") == 0); }
+  void stop() { REQUIRE(script("stop") == 0); }
+
+ private:
+  int script(const std::string& verb) const {
+    const std::string command = std::string(MOSE_SOURCE_DIR) + "/scripts/postgres-test-server " + verb + " '" +
+                                state_.string() + "' >>'" + state_.string() + ".log' 2>&1";
+    return std::system(command.c_str());
+  }
+
+  std::filesystem::path state_;
+  std::string admin_url_;
 };
 
 // A store on `Backend` with one study in it, written with a clock the test

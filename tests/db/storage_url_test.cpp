@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "base/errors.h"
 #include "db/postgres/connection.h"
 #include "db/storage.h"
@@ -49,6 +53,32 @@ TEST_CASE("postgresql URLs open the PostgreSQL backend, and failures never show 
   }
   CHECK(mose::db::postgres::redact_password("postgresql://u@h/db") == "postgresql://u@h/db");
   CHECK(mose::db::postgres::redact_password("postgres://u:p@h:5/db") == "postgres://u:***@h:5/db");
+}
+
+TEST_CASE("a PostgreSQL URL's password is read as libpq reads it, and can be left out", "[db][url]") {
+  struct Case {
+    std::string url, without;
+    std::optional<std::string> password;
+  };
+  const std::vector<Case> cases{
+      {"postgresql://mose:s3cret@db.lab:5432/studies", "postgresql://mose@db.lab:5432/studies", "s3cret"},
+      {"postgres://mose:p%40ss%3Aw0rd@db.lab/studies", "postgres://mose@db.lab/studies", "p@ss:w0rd"},
+      {"postgresql://mose@db.lab/studies?sslmode=require&password=x%26y&connect_timeout=5",
+       "postgresql://mose@db.lab/studies?sslmode=require&connect_timeout=5", "x&y"},
+      {"postgresql://mose:ignored@db.lab/studies?password=wins", "postgresql://mose@db.lab/studies", "wins"},
+      {"postgresql://mose@db.lab/studies?password=only", "postgresql://mose@db.lab/studies", "only"},
+      {"postgresql://mose@db.lab/studies", "postgresql://mose@db.lab/studies", std::nullopt},
+      {"postgresql://db.lab/studies?sslmode=disable", "postgresql://db.lab/studies?sslmode=disable", std::nullopt},
+      {"postgresql:///studies?host=/run/postgresql", "postgresql:///studies?host=/run/postgresql", std::nullopt},
+      {"runs/study.db", "runs/study.db", std::nullopt},
+      {"sqlite:///a:b@c/study.db", "sqlite:///a:b@c/study.db", std::nullopt},
+  };
+  for (const Case& c : cases) {
+    INFO(c.url);
+    CHECK(url_password(c.url) == c.password);
+    CHECK(url_without_password(c.url) == c.without);
+    CHECK_FALSE(url_password(url_without_password(c.url)));
+  }
 }
 
 TEST_CASE("unusable storage URLs are DbErrors listing the accepted forms", "[db][url]") {

@@ -1,9 +1,10 @@
 // The background loader: publishes a snapshot of a study, picks up trials finished by
-// another writer (live), reads a trial's records on request, and waits for a store
-// that does not exist yet without creating it.
+// another writer (live), reads a trial's records on request, waits for a store that
+// does not exist yet without creating it, and never writes into a file that is no store.
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -85,6 +86,16 @@ TEST_CASE("study loader: a store with no study reports the error as data and kee
   StudyLoader loader({.url = db.string(), .poll_s = 0.05});
   REQUIRE(eventually([&] { return !loader.error().empty(); }));
   REQUIRE_THAT(loader.error(), Catch::Contains("holds no study yet"));
+}
+
+TEST_CASE("study loader: an empty file is an error naming it, and stays empty", "[gui][study_loader]") {
+  const std::filesystem::path db = testing::scratch_dir("loader_zero") / "zero.db";
+  std::ofstream{db};
+  StudyLoader loader({.url = db.string(), .poll_s = 0.05});
+  REQUIRE(eventually([&] { return !loader.error().empty(); }));
+  REQUIRE_THAT(loader.error(), Catch::Contains(db.string() + " is not a mose study store"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a few more tries
+  REQUIRE(std::filesystem::file_size(db) == 0);
 }
 
 }  // namespace

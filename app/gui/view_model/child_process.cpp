@@ -14,6 +14,21 @@
 #include "base/errors.h"
 
 namespace mose::app::gui::view_model {
+namespace {
+
+// In the forked child, before exec (async-signal-safe calls only): caught signals get
+// their default action back (exec would do the same), ignored ones stay ignored, and
+// the mask is what it was before the fork.
+void restore_default_signals(const sigset_t& mask) {
+  for (int signal_number = 1; signal_number < NSIG; ++signal_number) {
+    struct sigaction current {};
+    if (::sigaction(signal_number, nullptr, &current) != 0 || current.sa_handler == SIG_IGN) continue;
+    if (current.sa_handler != SIG_DFL) ::signal(signal_number, SIG_DFL);
+  }
+  ::sigprocmask(SIG_SETMASK, &mask, nullptr);
+}
+
+}  // namespace
 
 ChildProcess::ChildProcess(const std::filesystem::path& program, const std::vector<std::string>& args,
                            const std::filesystem::path& cwd, std::size_t keep_lines)
@@ -26,13 +41,21 @@ ChildProcess::ChildProcess(const std::filesystem::path& program, const std::vect
   std::vector<char*> argv;
   for (std::string& a : owned) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Signals stay blocked across fork() until the child has dropped this process's
+  // handlers: a stop() right after the start must reach the program (or the child's
+  // default action), never a copy of our own handler running in the not-yet-exec'd child.
+  sigset_t all, previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_BLOCK, &all, &previous);
   pid_ = ::fork();
+  if (pid_ != 0) ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (pid_ < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
     throw IoError(fmt::format("{}: cannot start a process: {}", program.string(), std::strerror(errno)));
   }
   if (pid_ == 0) {  // the child: only async-signal-safe calls until exec
+    restore_default_signals(previous);
     ::dup2(fds[1], STDOUT_FILENO);
     ::dup2(fds[1], STDERR_FILENO);
     if (::chdir(cwd.c_str()) != 0) {

@@ -36,7 +36,7 @@ void write_recent_studies(const std::filesystem::path& file, const std::vector<s
   std::filesystem::create_directories(file.parent_path());
   std::string text;
   for (const std::string& url : list) text += url + "\n";
-  write_file_atomically(file, text);
+  write_private_file_atomically(file, text);
 }
 
 }  // namespace mose::app::gui::view_model

@@ -17,7 +17,8 @@ std::vector<std::string> read_recent_studies(const std::filesystem::path& file);
 // `url` moved (or added) to the front, the list cut to `keep` entries.
 std::vector<std::string> with_recent(std::vector<std::string> list, const std::string& url, std::size_t keep = 12);
 
-// Atomic write; throws IoError naming the file.
+// Atomic write, readable by the user only (a PostgreSQL URL may hold its password);
+// throws IoError naming the file.
 void write_recent_studies(const std::filesystem::path& file, const std::vector<std::string>& list);
 
 }  // namespace mose::app::gui::view_model

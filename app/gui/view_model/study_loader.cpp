@@ -96,10 +96,11 @@ void StudyLoader::run(std::stop_token stop) {
     try {
       if (!storage) {
         const db::StorageUrl parsed = db::parse_storage_url(options_.url);
-        if (parsed.backend == db::Backend::kSqlite && !std::filesystem::exists(parsed.location)) {
+        waiting_ = parsed.backend == db::Backend::kSqlite && !std::filesystem::exists(parsed.location);
+        if (waiting_) {
           set_text(status_, fmt::format("waiting for {}", parsed.location));
         } else {
-          storage = db::open_storage(options_.url);
+          storage = db::open_storage(options_.url, {.read_only = true});
         }
       }
       if (storage && !study) {

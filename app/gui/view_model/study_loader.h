@@ -8,7 +8,8 @@
 // writer). It reloads the whole study when the counts changed (a trial finishing
 // commits its status and metrics together), every running_refresh_s while trials are
 // running (their progress and the ETA), and when refresh() asks. A SQLite store that
-// does not exist yet (a study just launched) is waited for, never created.
+// does not exist yet (a study just launched) is waited for, never created: stores are
+// opened read-only (db::StorageOptions::read_only), so the GUI never changes one.
 #pragma once
 
 #include <atomic>
@@ -54,6 +55,8 @@ class StudyLoader {
   std::string error() const;
   // What the thread is doing, for the status line ("waiting for out/x/study.db", ...).
   std::string status() const;
+  // True while a SQLite store does not exist (yet) and the thread waits for it.
+  bool waiting_for_store() const { return waiting_.load(); }
   // Snapshots published so far.
   std::uint64_t loads() const { return loads_.load(); }
 
@@ -70,6 +73,7 @@ class StudyLoader {
   bool refresh_requested_ = false;
   std::string error_{}, status_{};
   std::atomic<std::uint64_t> loads_{0};
+  std::atomic<bool> waiting_{false};
   std::jthread thread_;  // last: starts after every member above exists
 };
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -70,6 +71,27 @@ TEST_CASE("mose-gui --screenshot renders the study's points in their series colo
   // And those colours are not everywhere: the top-left corner (the studies panel) has none.
   REQUIRE_FALSE(colour_near(
       image, DumpedPoint{.x = 20, .y = 20, .r = dump.points[0].r, .g = dump.points[0].g, .b = dump.points[0].b}, 3));
+}
+
+TEST_CASE("mose-gui --screenshot with one bad store among good ones fails that one and writes the image at once",
+          "[gui][window]") {
+  const std::filesystem::path dir = scratch("screenshot_bad");
+  const FixtureStudy fixture = make_fixture_study(dir / "study");
+  std::ofstream{dir / "empty.db"};  // a 0-byte file: not a study store
+  const auto started = std::chrono::steady_clock::now();
+  const GuiResult shot =
+      run_gui({"--db", fixture.db.string(), "--db", "empty.db", "--size", "800x600", "--screenshot", "shot.png"}, dir);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  INFO(shot.output);
+  CHECK(shot.code == 1);
+  CHECK(seconds < 30);  // the screenshot timeout is 60 s
+  REQUIRE(std::filesystem::exists(dir / "shot.png"));
+  CHECK(read_png(dir / "shot.png").width == 800);
+  CHECK_THAT(shot.output,
+             Catch::Contains("[error] empty.db not loaded: database error: empty.db is not a mose study store"));
+  // Only the failure is an error; the study that loaded is not reported at all.
+  CHECK_THAT(shot.output, !Catch::Contains("live:") && !Catch::Contains(fixture.db.string() + " not loaded"));
+  CHECK(std::filesystem::file_size(dir / "empty.db") == 0);
 }
 
 TEST_CASE("mose-gui --script: a filter, a hover and a click reach the view-model", "[gui][window]") {
