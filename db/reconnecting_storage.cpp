@@ -148,6 +148,11 @@ LeaseState ReconnectingStorage::append_curve(const Lease& lease, const std::vect
   return with_reconnect([&](Storage& store, bool) { return store.append_curve(lease, points); });
 }
 
+// Idempotent: repeating a delete whose reply was lost deletes nothing more.
+LeaseState ReconnectingStorage::drop_curves_after(const Lease& lease, std::int64_t step) {
+  return with_reconnect([&](Storage& store, bool) { return store.drop_curves_after(lease, step); });
+}
+
 LeaseState ReconnectingStorage::add_artifact(const Lease& lease, const Artifact& artifact) {
   return with_reconnect([&](Storage& store, bool) { return store.add_artifact(lease, artifact); });
 }

@@ -51,6 +51,7 @@ class ReconnectingStorage final : public Storage {
   LeaseState heartbeat(const Lease& lease) override;
   LeaseState record_metrics(const Lease& lease, const std::vector<Metric>& metrics) override;
   LeaseState append_curve(const Lease& lease, const std::vector<CurvePoint>& points) override;
+  LeaseState drop_curves_after(const Lease& lease, std::int64_t step) override;
   LeaseState add_artifact(const Lease& lease, const Artifact& artifact) override;
   LeaseState set_environment(const Lease& lease, const std::vector<EnvironmentEntry>& entries) override;
   LeaseState finish(const Lease& lease, const std::vector<Metric>& metrics) override;

@@ -49,6 +49,7 @@ class CutOffStorage final : public Storage {
   LeaseState append_curve(const Lease& l, const std::vector<CurvePoint>& p) override {
     return inner_.append_curve(l, p);
   }
+  LeaseState drop_curves_after(const Lease& l, std::int64_t step) override { return inner_.drop_curves_after(l, step); }
   LeaseState add_artifact(const Lease& l, const Artifact& a) override { return inner_.add_artifact(l, a); }
   LeaseState set_environment(const Lease& l, const std::vector<EnvironmentEntry>& e) override {
     return inner_.set_environment(l, e);
