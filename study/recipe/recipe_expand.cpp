@@ -62,8 +62,14 @@ void check_training_count(const RecipePlan& plan) {
   const std::string expected = fmt::format("at most {} training trials per recipe", kMaxTrainingTrials);
   const std::string problem = fmt::format("{:.0f} training trials ({})", total, breakdown);
   if (longest != nullptr) throw recipe_error(longest->where, "sweep." + longest->key->key, problem, expected);
-  throw recipe_error(plan.trials[kMaxTrainingTrials].where, fmt::format("trial[{}]", kMaxTrainingTrials), problem,
-                     expected);
+  // No axis: the grid is the modes (or the one base trial), and the first [[trial]] past
+  // the limit is at index kMaxTrainingTrials - grid_size; modes alone past it are the
+  // [modes] tables' fault, named by the file.
+  if (grid_size >= static_cast<double>(kMaxTrainingTrials)) {
+    throw recipe_error(Where{plan.path.string()}, "modes", problem, expected);
+  }
+  const std::size_t first_past = kMaxTrainingTrials - static_cast<std::size_t>(grid_size);
+  throw recipe_error(plan.trials.at(first_past).where, fmt::format("trial[{}]", first_past), problem, expected);
 }
 
 // RecipeError at the [[policy]] with the most policies when every policy applied to

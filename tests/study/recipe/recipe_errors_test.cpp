@@ -227,6 +227,12 @@ std::string integers(int count, int first = 1) {
 }
 
 // "[0.125, 0.1328125, ...]": `count` distinct budgets from 0.125 (the default grid's least).
+std::string repeated(const std::string& text, int count) {
+  std::string all;
+  for (int i = 0; i < count; ++i) all += text;
+  return all;
+}
+
 std::string budgets(int count) {
   std::vector<double> values(count);
   for (int i = 0; i < count; ++i) values[i] = 0.125 + i / 128.0;
@@ -249,6 +255,12 @@ TEST_CASE("Recipes of more than 10000 training or 100000 evaluation trials are r
           v + "[sweep]\n\"train.seed\" = " + integers(10'000) + "\n[[trial]]\n\"train.steps\" = 7\n",
           "{dir}/r.toml:6:1: sweep.train.seed: 10001 training trials (10000 values of train.seed + 1 [[trial]])" +
               training_limit),
+      // No axis: the base trial (or each mode) comes before the [[trial]] tables, so the
+      // first trial past the limit is trial[9999] (trial[9998] with two modes).
+      one("explicit trials only", v + repeated("[[trial]]\n\"train.steps\" = 7\n", 10'000),
+          "{dir}/r.toml:20003:1: trial[9999]: 10001 training trials (10000 [[trial]])" + training_limit),
+      one("modes and explicit trials", v + "[modes.a]\n[modes.b]\n" + repeated("[[trial]]\n", 9'999),
+          "{dir}/r.toml:10005:1: trial[9998]: 10001 training trials (2 modes + 9999 [[trial]])" + training_limit),
       one("many policies",
           v + "[sweep]\n\"train.seed\" = " + integers(1000) +
               "\n[[policy]]\nname = \"uniform\"\nwidths = [1.0]\n[[policy]]\nname = \"threshold\"\n"
