@@ -21,13 +21,15 @@ namespace mose::study::runner {
 namespace {
 
 // A worker must not outlive the process that started it (kill -9 of `mose-study run`
-// would leave it running the study to its end, unseen): the kernel sends it SIGTERM when
-// its parent dies, which it takes as a stop request (stop_signal.h), so it checkpoints,
-// hands its trial back and exits. (The signal follows the thread that forked; that is the
+// would leave it running the study to its end, unseen): the kernel sends it
+// kForwardedStop when its parent dies, which it takes as a stop request (stop_signal.h),
+// so it checkpoints, hands its trial back and exits. Not SIGTERM: after a Ctrl-C that
+// reached the worker itself, a SIGTERM would count as the second interrupt and end it
+// without its checkpoint. (The signal follows the thread that forked; that is the
 // caller's, which waits for every child before it returns.) A parent that died before
 // prctl() took effect is caught by its pid: the child was re-parented already.
 void die_with_parent(pid_t parent) {
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  ::prctl(PR_SET_PDEATHSIG, kForwardedStop);
   if (::getppid() != parent) ::_exit(128 + SIGTERM);
 }
 

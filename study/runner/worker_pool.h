@@ -17,7 +17,7 @@ namespace mose::study::runner {
 // them. A child's exit code is work's return value; an exception escaping `work` is
 // logged and gives 1; a child killed by signal s reports 128 + s. While waiting, a stop
 // request (stop_signal.h) is passed on to the children as kForwardedStop, once. Children die
-// with the calling process: when it ends, however abruptly (kill -9), each gets SIGTERM,
+// with the calling process: when it ends, however abruptly (kill -9), each gets kForwardedStop,
 // a stop request, so it hands its trial back and exits within seconds.
 // Throws IoError when a process cannot be started (children already started are
 // waited for first).
