@@ -98,6 +98,9 @@ void Connection::open(const std::string& name, int flags) {
 // it is made here. It fails with SQLITE_CANTOPEN when the -shm file is absent and
 // cannot be created; no process can then hold the store open for writing (a writer
 // keeps its -shm file while it runs), so it is read as immutable, without the -shm.
+// Immutable reading ignores the -wal file, so a -wal holding transactions not yet copied
+// into the database file (a study copied while it ran) is an error: read without it,
+// the study would look older than it is.
 void Connection::open_read_only() {
   constexpr int kFlags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
   open(file_uri(path_, "mode=ro"), kFlags);
@@ -108,6 +111,16 @@ void Connection::open_read_only() {
   }
   sqlite3_close_v2(db_);
   db_ = nullptr;
+  const std::string wal = path_ + "-wal";
+  std::error_code error;
+  const std::uintmax_t wal_bytes = std::filesystem::file_size(wal, error);
+  if (!error && wal_bytes > 0) {
+    throw DbError(fmt::format(
+        "{}: cannot read it here: {} holds {} bytes of transactions not yet in the database file, and SQLite cannot "
+        "read them without a -shm file, which this folder cannot hold; copy the study folder (with its -wal) "
+        "somewhere writable and read it there",
+        path_, wal, wal_bytes));
+  }
   open(file_uri(path_, "mode=ro&immutable=1"), kFlags);
   log::debug("{}: reading as immutable (its folder cannot hold SQLite's -shm file)", path_);
 }

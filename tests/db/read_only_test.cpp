@@ -109,3 +109,34 @@ TEST_CASE("a SQLite store in a folder that cannot be written is read without its
   CHECK(reader->list_trials({}).size() == 1);
   CHECK(folder_entries(folder) == std::vector<std::string>{"study.db"});
 }
+
+TEST_CASE(
+    "a SQLite store with unmerged -wal transactions in a folder that cannot be written is refused rather than read as "
+    "an older state",
+    "[db][sqlite][read_only]") {
+  TempDir dir;
+  const std::filesystem::path folder = dir.path() / "copy";
+  std::filesystem::create_directories(folder);
+  const std::string original = (dir.path() / "study.db").string();
+  {
+    // A copy of a study taken while it ran: study.db and its -wal, not the -shm. The
+    // -wal holds the trial; the database file alone has none.
+    const auto writer = open_storage(original);
+    const std::int64_t study = writer->create_or_get_study({"copied", "", ""}).id;
+    writer->add_trial(study, train_trial(1));
+    REQUIRE(std::filesystem::file_size(original + "-wal") > 0);
+    std::filesystem::copy_file(original, folder / "study.db");
+    std::filesystem::copy_file(original + "-wal", folder / "study.db-wal");
+  }
+  const std::string path = (folder / "study.db").string();
+  const ImmutableFolder frozen(folder);
+  if (!frozen.applied()) {
+    WARN(MOSE_TEST_SKIP_MARKER << ": chattr +i is not available here (needs root on ext4 or similar)");
+    return;
+  }
+  // Read without its -wal, the copy would show no trial at all.
+  CHECK_THROWS_WITH(open_storage(path, kReadOnly)->list_trials({}),
+                    Catch::Matchers::Contains(path + "-wal holds ") &&
+                        Catch::Matchers::Contains("bytes of transactions not yet in the database file"));
+  CHECK(folder_entries(folder) == std::vector<std::string>{"study.db", "study.db-wal"});
+}
