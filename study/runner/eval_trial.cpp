@@ -26,15 +26,15 @@ void verify_checkpoint(const TrialContext& context, const std::filesystem::path&
   if (!recorded) {
     throw CheckpointError(
         fmt::format("{}: training trial {} ({}) recorded no checksum for its checkpoint, so it "
-                    "cannot be verified; reset that training trial to train it again",
+                    "cannot be verified; run again with --retry-failed to train that training trial again",
                     checkpoint.string(), parent, training.label));
   }
   const FileDigest actual = file_crc32(checkpoint);
   if (actual == *recorded) return;
   throw CheckpointError(
       fmt::format("{}: checksum {} does not match {} recorded by training trial {} ({}) when it finished: the file "
-                  "is damaged and is not evaluated; restore it, or delete it and reset that training trial to train "
-                  "it again",
+                  "is damaged and is not evaluated; restore it, or run again with --retry-failed: that training trial "
+                  "trains again (the damaged file is kept as .damaged)",
                   checkpoint.string(), to_string(actual), to_string(*recorded), parent, training.label));
 }
 
@@ -48,7 +48,7 @@ TrialEnd run_eval_trial(const TrialContext& context, const recipe::EvalTrialSpec
   if (!std::filesystem::exists(checkpoint)) {
     throw CheckpointError(
         fmt::format("{}: checkpoint of training trial {} ({}) is missing; it may have been removed "
-                    "by 'mose-study gc': reset that training trial to train it again",
+                    "by 'mose-study gc': run again with --retry-failed to train that training trial again",
                     checkpoint, context.claimed.trial.parent_id.value_or(0), training.label));
   }
   verify_checkpoint(context, checkpoint, training);

@@ -6,6 +6,7 @@
 
 #include "base/errors.h"
 #include "base/log.h"
+#include "study/runner/retry_failed.h"
 #include "study/runner/stop_signal.h"
 #include "study/runner/worker.h"
 #include "study/runner/worker_pool.h"
@@ -19,16 +20,12 @@ StudyPlan register_and_prepare(const recipe::Recipe& recipe, const RunOptions& o
   // The connection closes before any worker process is forked (see worker_pool.h).
   const std::unique_ptr<db::Storage> storage = db::open_storage(paths.storage_url);
   StudyPlan plan = register_study(*storage, recipe, std::move(paths));
-  std::int64_t reset = 0;
-  if (options.retry_failed) {
-    for (const std::int64_t id : plan.trial_ids()) {
-      const std::optional<db::TrialRecord> trial = storage->get_trial(id);
-      if (trial && trial->status == db::TrialStatus::kFailed && storage->reset_trial(id)) ++reset;
-    }
-  }
+  const RetryCounts reset = options.retry_failed ? reset_for_retry(*storage, plan) : RetryCounts{};
+  std::string resets;
+  if (reset.failed > 0) resets += fmt::format(", {} failed reset to pending", reset.failed);
+  if (reset.retrained > 0) resets += fmt::format(", {} done training trials to train again", reset.retrained);
   log::info("study '{}' in {}: {} trials ({} training, {} evaluation), {} new{}", plan.study.name, storage->describe(),
-            plan.by_id.size(), plan.training_ids.size(), plan.eval_ids.size(), plan.added,
-            reset > 0 ? fmt::format(", {} failed reset to pending", reset) : "");
+            plan.by_id.size(), plan.training_ids.size(), plan.eval_ids.size(), plan.added, resets);
   return plan;
 }
 

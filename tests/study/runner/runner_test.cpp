@@ -137,6 +137,54 @@ TEST_CASE("a failing trial is recorded with its error and the others still run",
   CHECK(retried.counts.done == 8);
 }
 
+TEST_CASE(
+    "--retry-failed trains a done training trial again when its evaluations failed on its damaged or missing "
+    "checkpoint",
+    "[study][runner][checkpoint]") {
+  ScratchDir dir("runner_retrain");
+  const recipe::Recipe recipe = recipe::load_recipe(testing::write_recipe(
+      dir.path(),
+      testing::tiny_recipe_text("retrain", dir.path(), 6, "[[policy]]\nname = \"uniform\"\nwidths = [0.5, 1.0]\n")));
+  RunOptions options = options_in(dir);
+  const RunReport first = run_study(recipe, options);
+  REQUIRE(first.exit_code() == 0);
+  const auto storage = db::open_storage(first.plan.paths.storage_url);
+  const std::int64_t training = first.plan.training_ids.at(0);
+  const std::int64_t eval = first.plan.eval_ids.at(0);
+  const double val_loss = metrics_of(*storage, eval).at("val_loss");
+  const std::filesystem::path checkpoint = first.plan.paths.checkpoint(recipe.training[0].config_hash);
+
+  for (const bool missing : {false, true}) {
+    INFO((missing ? "missing" : "damaged") << " checkpoint");
+    if (missing) {
+      std::filesystem::remove(checkpoint);
+    } else {
+      std::fstream file(checkpoint, std::ios::in | std::ios::out | std::ios::binary);
+      file.seekp(100);
+      file.put('\x5a');  // one byte changed: the file no longer matches the recorded CRC-32
+    }
+    // An evaluation to run again (as after adding a policy): it fails on the checkpoint.
+    REQUIRE(storage->reset_trial(eval));
+    const RunReport failed = run_study(recipe, options);
+    CHECK(failed.exit_code() == 1);
+    REQUIRE(failed.failures.size() == 1);
+    CHECK_THAT(failed.failures[0].error, Catch::Matchers::Contains("--retry-failed"));
+
+    options.retry_failed = true;
+    const RunReport retried = run_study(recipe, options);
+    options.retry_failed = false;
+    CHECK(retried.exit_code() == 0);
+    CHECK(retried.counts.done == 3);
+    CHECK(storage->get_trial(training)->attempts == (missing ? 3 : 2));  // trained once more each time
+    // The same deterministic training gives the same model, so the same evaluation.
+    CHECK(metrics_of(*storage, eval).at("val_loss") == val_loss);
+    CHECK(std::filesystem::exists(checkpoint));
+  }
+  // The damaged file was kept aside, with its checksum file; nothing was deleted.
+  CHECK(std::filesystem::exists(checkpoint.string() + ".damaged"));
+  CHECK(std::filesystem::exists(checkpoint.string() + ".damaged.crc32"));
+}
+
 TEST_CASE("a stop request checkpoints, hands the trial back, and the next run resumes it", "[study][runner]") {
   ScratchDir dir("runner_stop");
   const recipe::Recipe recipe = recipe::load_recipe(testing::write_recipe(
