@@ -16,6 +16,8 @@ using SteadyClock = std::chrono::steady_clock;
 double seconds_now() { return std::chrono::duration<double>(SteadyClock::now().time_since_epoch()).count(); }
 
 constexpr double kFirstWaitS = 0.5, kLongestWaitS = 15.0, kCancelPollS = 0.1;
+// A heartbeat timeout no running trial reaches: about 32 years.
+constexpr double kNoTakeoverS = 1e9;
 
 }  // namespace
 
@@ -37,6 +39,7 @@ bool ReconnectingStorage::reconnect(const ConnectionLost& lost, double deadline_
     }
     try {
       store_ = open_();
+      reconnected_at_s_ = seconds_now();
       log::info("{}: reconnected (try {})", description_, tries);
       return true;
     } catch (const DbError& e) {
@@ -132,7 +135,10 @@ std::optional<ClaimedTrial> ReconnectingStorage::claim_next(const ClaimRequest& 
         return ClaimedTrial{std::move(trial), std::move(lease)};
       }
     }
-    return store.claim_next(request);
+    if (seconds_now() - reconnected_at_s_ >= request.heartbeat_timeout_s) return store.claim_next(request);
+    ClaimRequest no_takeover = request;  // the grace after an outage (see the header)
+    no_takeover.heartbeat_timeout_s = kNoTakeoverS;
+    return store.claim_next(no_takeover);
   });
 }
 

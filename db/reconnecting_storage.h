@@ -15,6 +15,12 @@
 //    leaves it in (done, failed, pending) under the same worker and attempt, means the
 //    first call committed: kHeld.
 // import_study is never repeated: a second import would find the first one's study.
+//
+// An outage stops every worker's heartbeat, so when it ends every running trial looks
+// abandoned. For one heartbeat timeout after it reconnected, claim_next therefore takes
+// over no running trial (it still hands out pending ones): their workers get that long
+// to beat again, instead of losing their trial and an attempt to whichever worker came
+// back first. A trial whose worker really died is taken over one timeout later.
 // A call that finds the store disconnected (an earlier call gave up) reconnects first.
 #pragma once
 
@@ -80,7 +86,8 @@ class ReconnectingStorage final : public Storage {
   Open open_;
   double timeout_s_;
   std::function<bool()> cancel_;
-  std::unique_ptr<Storage> store_;  // null between a lost connection and the reconnect
+  std::unique_ptr<Storage> store_;    // null between a lost connection and the reconnect
+  double reconnected_at_s_ = -1e300;  // steady-clock seconds of the last reconnect
   std::string description_;
 };
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "base/errors.h"
 #include "db_test_support.h"
@@ -37,7 +38,9 @@ class CutOffStorage final : public Storage {
   std::optional<TrialRecord> get_trial(std::int64_t id) override { return inner_.get_trial(id); }
   std::vector<TrialRecord> list_trials(const TrialFilter& f) override { return inner_.list_trials(f); }
   std::optional<TrialRecord> find_done_trial(std::string_view h) override { return inner_.find_done_trial(h); }
-  StatusCounts count_trials(std::optional<std::int64_t> id) override { return inner_.count_trials(id); }
+  StatusCounts count_trials(std::optional<std::int64_t> id) override {
+    return cut("count_trials", inner_.count_trials(id));
+  }
   bool reset_trial(std::int64_t id) override { return inner_.reset_trial(id); }
   std::optional<ClaimedTrial> claim_next(const ClaimRequest& r) override {
     return cut("claim_next", inner_.claim_next(r));
@@ -121,6 +124,32 @@ TEST_CASE("a fail or release cut off after it committed is held, not lost", "[db
   cut_off = {"fail"};
   CHECK(store.fail(again, "broken") == LeaseState::kHeld);
   CHECK(f.storage->get_trial(1)->status == TrialStatus::kFailed);
+}
+
+TEST_CASE("after an outage no running trial is taken over for one heartbeat timeout", "[db][reconnect]") {
+  StoreFixture<SqliteBackend> f;
+  f.storage->add_trials(f.study, {train_trial(1)});
+  std::set<std::string> cut_off;
+  LogCapture log;
+  ReconnectingStorage store([&] { return std::make_unique<CutOffStorage>(*f.storage, cut_off); }, 5.0);
+  // Worker w1 holds the trial; its heartbeat then goes stale (the store's clock moves
+  // past the timeout), as in any outage. The grace is counted on the real clock.
+  REQUIRE(f.storage->claim_next(claim_as("w1", 60)));
+  constexpr double kTimeoutS = 0.4;
+  f.clock.advance(kTimeoutS + 1);
+  // w2's connection is lost and comes back: within the grace it takes over nothing...
+  cut_off = {"count_trials"};
+  store.count_trials(f.study);
+  REQUIRE(cut_off.empty());
+  CHECK_FALSE(store.claim_next(claim_as("w2", kTimeoutS)));
+  CHECK(f.storage->get_trial(1)->worker == "w1");
+  // ...and after it, a trial still not heartbeating is taken over as usual.
+  std::this_thread::sleep_for(std::chrono::duration<double>(kTimeoutS + 0.1));
+  f.clock.advance(kTimeoutS + 0.1);
+  const std::optional<ClaimedTrial> taken = store.claim_next(claim_as("w2", kTimeoutS));
+  REQUIRE(taken);
+  CHECK(taken->lease.attempt == 2);
+  CHECK(f.storage->get_trial(1)->worker == "w2");
 }
 
 TEST_CASE("a PostgreSQL store goes on through server restarts, each trial run once", "[db][reconnect][postgres]") {
