@@ -21,6 +21,7 @@
 #include "slurm_script.h"
 #include "study/analysis/analysis.h"
 #include "study/recipe/recipe.h"
+#include "study/recipe/recipe_preflight.h"
 #include "study/runner/stop_signal.h"
 #include "study/runner/study_plan.h"
 #include "study/runner/worker.h"
@@ -190,6 +191,9 @@ int submit(SubmitArgs args) {
         "give --storage postgresql://... when the workers run on several nodes",
         paths.storage_url);
   }
+  // Read before submitting: a missing corpus or a bad task line shows here, not after the
+  // job waited in the queue and every array task failed on it.
+  for (const std::string& line : study::recipe::check_inputs(recipe)) log::info("checked {}", line);
   std::filesystem::create_directories(job.out / "slurm");
   {
     // Registered before submitting, so a recipe or store problem shows here, not in N job logs.

@@ -90,6 +90,19 @@ TEST_CASE("slurm submit --dry-run prints a readable array script and registers n
   CHECK(run_cli({"slurm", "submit", "recipe.toml", "--workers", "0", "--dry-run"}, dir.path()).code == 2);
 }
 
+TEST_CASE("slurm submit reads the data and task files before it registers or submits anything", "[app][cli][slurm]") {
+  ScratchDir dir("cli_slurm_inputs");
+  std::ofstream(dir.path() / "bad.jsonl") << R"({"context": "a", "choices": [" b", " c"], "gold": 5})"
+                                          << "\n";
+  study::testing::write_recipe(
+      dir.path(), study::testing::tiny_recipe_text("badtasks", dir.path(), 5, "tasks = [\"bad.jsonl\"]\n"));
+  const auto submitted = run_cli({"slurm", "submit", "recipe.toml", "--workers", "2"}, dir.path());
+  INFO(submitted.output);
+  CHECK(submitted.code == 1);
+  CHECK_THAT(submitted.output, Contains("bad.jsonl:1"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out"));  // no study, no script, no job
+}
+
 TEST_CASE("three worker processes share a PostgreSQL study, and status, export and migrate read it",
           "[app][cli][workers][postgres]") {
   ScratchDir dir("cli_pg_workers");
