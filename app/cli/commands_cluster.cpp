@@ -62,6 +62,9 @@ study::runner::StudyPlan worker_plan(const WorkerArgs& args) {
     throw UsageError(
         fmt::format("study '{}': its recipe {} now names study '{}'", record.name, record.recipe_path, recipe.name));
   }
+  // This node's view of the data and task files, read before any trial is claimed: a
+  // node without the corpus fails here, not in every trial it would claim.
+  for (const std::string& line : study::recipe::check_inputs(recipe)) log::info("checked {}", line);
   log::info("worker {} on study '{}' in {}", study::runner::worker_id(0), record.name, storage->describe());
   return study::runner::register_study(*storage, std::move(recipe),
                                        study::recipe::study_paths(record.name, args.out, args.storage));

@@ -90,7 +90,8 @@ TEST_CASE("slurm submit --dry-run prints a readable array script and registers n
   CHECK(run_cli({"slurm", "submit", "recipe.toml", "--workers", "0", "--dry-run"}, dir.path()).code == 2);
 }
 
-TEST_CASE("slurm submit reads the data and task files before it registers or submits anything", "[app][cli][slurm]") {
+TEST_CASE("slurm submit and worker read the data and task files before they register, submit or claim anything",
+          "[app][cli][slurm]") {
   ScratchDir dir("cli_slurm_inputs");
   std::ofstream(dir.path() / "bad.jsonl") << R"({"context": "a", "choices": [" b", " c"], "gold": 5})"
                                           << "\n";
@@ -101,6 +102,26 @@ TEST_CASE("slurm submit reads the data and task files before it registers or sub
   CHECK(submitted.code == 1);
   CHECK_THAT(submitted.output, Contains("bad.jsonl:1"));
   CHECK_FALSE(std::filesystem::exists(dir.path() / "out"));  // no study, no script, no job
+
+  // A worker reads them too, before it claims anything (registered as on another node
+  // where the file was still good).
+  const std::filesystem::path store = dir.path() / "study.db";
+  {
+    std::ofstream(dir.path() / "bad.jsonl") << R"({"context": "a", "choices": [" b", " c"], "gold": 0})"
+                                            << "\n";
+    const auto storage = db::open_storage(store.string());
+    study::runner::register_study(*storage, study::recipe::load_recipe(dir.path() / "recipe.toml"),
+                                  study::recipe::study_paths("badtasks", dir.path() / "shared", store.string()));
+    std::ofstream(dir.path() / "bad.jsonl") << R"({"context": "a", "choices": [" b", " c"], "gold": 5})"
+                                            << "\n";
+  }
+  const auto worker =
+      run_cli({"worker", "--storage", store.string(), "--study", "badtasks", "--out", "shared"}, dir.path());
+  INFO(worker.output);
+  CHECK(worker.code == 1);
+  CHECK_THAT(worker.output, Contains("bad.jsonl:1"));
+  const auto counts = db::open_storage(store.string())->count_trials(std::nullopt);
+  CHECK(counts.running + counts.done + counts.failed == 0);  // nothing claimed
 }
 
 TEST_CASE("three worker processes share a PostgreSQL study, and status, export and migrate read it",
