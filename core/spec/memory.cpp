@@ -17,7 +17,7 @@ bool bf16_on_cuda(const TrainConfig& train) {
 
 }  // namespace
 
-MemoryEstimate estimate_training_memory(const ModelConfig& model, const TrainConfig& train) {
+MemoryEstimate estimate_training_memory(const ModelConfig& model, const TrainConfig& train, const EvalConfig& eval) {
   const ModelFamily& family = model_family(model);
   const bool bf16 = bf16_on_cuda(train);
   MemoryEstimate m;
@@ -29,6 +29,7 @@ MemoryEstimate estimate_training_memory(const ModelConfig& model, const TrainCon
   const double logits = tokens * static_cast<double>(model.vocab_size);
   m.activations = tokens * family.activations_per_token(model) * (bf16 ? 2.0 : 4.0);
   m.activations += train.width.distill ? 16.0 * logits : 8.0 * std::min(logits, kLmHeadChunkLogits);
+  m.evaluation = 8.0 * 1.25 * static_cast<double>(eval.tokens);
   return m;
 }
 

@@ -12,9 +12,12 @@
 //                       of about 2^27 at a time (core/model/lm_head_loss.h)
 //                  or 16 N V  with in-place distillation, which keeps whole fp32 logits:
 //                       the pass's, their log-softmax, the teacher's and its softmax
+//   evaluation   10 E   the evaluation's int64 token windows, E = eval.tokens for the
+//                       evaluation and a quarter as many for calibration (engine.cpp),
+//                       held while the trained model is evaluated
 // Width passes are run and backpropagated one at a time, so one pass's activations
-// count; gradient accumulation adds nothing. Left out: evaluation (no gradients,
-// optimizer state or saved activations), rope tables (T d / n_head floats), the
+// count; gradient accumulation adds nothing. Left out: the evaluation's own activations
+// (no gradients, nothing saved for a backward pass), rope tables (T d / n_head floats), the
 // allocator's slack and the framework's own footprint: a trial whose estimate is close
 // to the device's memory may still not fit.
 #pragma once
@@ -31,8 +34,9 @@ struct MemoryEstimate {
   double gradients = 0;
   double optimizer = 0;
   double activations = 0;
+  double evaluation = 0;
 
-  double total() const { return weights + gradients + optimizer + activations; }
+  double total() const { return weights + gradients + optimizer + activations + evaluation; }
 };
 
 // Logits the chunked LM head computes at once (core/model/lm_head_loss.h).
@@ -41,7 +45,7 @@ inline constexpr double kLmHeadChunkLogits = 134217728.0;  // 2^27
 // `model.vocab_size` must be resolved (0 leaves the LM head out); `train.device` decides
 // the activations' precision: bf16 under train.bf16_autocast on "cuda" or "cuda:N", fp32
 // on "cpu" and, as the upper bound, on "auto".
-MemoryEstimate estimate_training_memory(const ModelConfig& model, const TrainConfig& train);
+MemoryEstimate estimate_training_memory(const ModelConfig& model, const TrainConfig& train, const EvalConfig& eval);
 
 // "1.5 GiB", "512 MiB": bytes with a binary prefix and three significant digits.
 std::string format_bytes(double bytes);

@@ -72,9 +72,9 @@ std::string describe_memory(const core::spec::MemoryEstimate& memory, const core
   using core::spec::format_bytes;
   return fmt::format(
       "{:.3g} parameters: weights {}, gradients {}, AdamW state {}; activations {} for one micro-batch of {} x {} "
-      "tokens",
+      "tokens; evaluation windows {}",
       memory.parameters, format_bytes(memory.weights), format_bytes(memory.gradients), format_bytes(memory.optimizer),
-      format_bytes(memory.activations), config.train.batch_size, config.model.seq_len);
+      format_bytes(memory.activations), config.train.batch_size, config.model.seq_len, format_bytes(memory.evaluation));
 }
 
 namespace {
@@ -103,7 +103,7 @@ double estimate_training_flops(const core::spec::RunConfig& config) {
 }
 
 core::spec::MemoryEstimate training_memory(const core::spec::RunConfig& config) {
-  return core::spec::estimate_training_memory(resolved_model(config), config.train);
+  return core::spec::estimate_training_memory(resolved_model(config), config.train, config.eval);
 }
 
 double estimate_evaluation_flops(const core::spec::RunConfig& config, const core::spec::WidthPolicySpec& policy) {

@@ -48,42 +48,52 @@ TEST_CASE("the GPT family counts parameters and saved activations by hand", "[co
   CHECK(gpt.activations_per_token(swiglu) == 88 + 12 + 2 * (16 + 64) + 24);
 }
 
-TEST_CASE("training memory is weights, gradients, AdamW state and one pass's activations", "[core][spec][memory]") {
+EvalConfig eval_of(int64_t tokens) {
+  EvalConfig eval;
+  eval.tokens = tokens;
+  return eval;
+}
+
+const EvalConfig kEval = eval_of(1000);
+
+TEST_CASE("training memory is weights, gradients, AdamW state, one pass's activations and the evaluation windows",
+          "[core][spec][memory]") {
   const ModelConfig m = tiny();
   const double p = model_family(m).parameters(m), a = model_family(m).activations_per_token(m);
-  const MemoryEstimate cpu = estimate_training_memory(m, on("cpu", 3));
+  const MemoryEstimate cpu = estimate_training_memory(m, on("cpu", 3), kEval);
   CHECK(cpu.parameters == p);
   CHECK(cpu.weights == 4 * p);
   CHECK(cpu.gradients == 4 * p);
   CHECK(cpu.optimizer == 8 * p);
   CHECK(cpu.activations == 12 * a * 4 + 8 * 12 * 10);  // N = 3 x 4 tokens; logits and their gradient
-  CHECK(cpu.total() == 16 * p + cpu.activations);
+  CHECK(cpu.evaluation == 8 * (1000 + 250));           // int64 windows: eval.tokens and a quarter more for calibration
+  CHECK(cpu.total() == 16 * p + cpu.activations + cpu.evaluation);
 
   // bf16 autocast on CUDA: bf16 weight copies, 2-byte activations; "auto" counts fp32.
-  const MemoryEstimate cuda = estimate_training_memory(m, on("cuda:1", 3));
+  const MemoryEstimate cuda = estimate_training_memory(m, on("cuda:1", 3), kEval);
   CHECK(cuda.weights == 6 * p);
   CHECK(cuda.activations == 12 * a * 2 + 8 * 12 * 10);
-  CHECK(estimate_training_memory(m, on("auto", 3)).activations == cpu.activations);
+  CHECK(estimate_training_memory(m, on("auto", 3), kEval).activations == cpu.activations);
   TrainConfig fp32 = on("cuda", 3);
   fp32.bf16_autocast = false;
-  CHECK(estimate_training_memory(m, fp32).activations == cpu.activations);
+  CHECK(estimate_training_memory(m, fp32, kEval).activations == cpu.activations);
 
   // Width passes and gradient accumulation run one micro-batch pass at a time.
   TrainConfig many = on("cpu", 3);
   many.grad_accum = 8;
   many.width.sampler = "all";
-  CHECK(estimate_training_memory(m, many).total() == cpu.total());
+  CHECK(estimate_training_memory(m, many, kEval).total() == cpu.total());
 
   // Distillation keeps whole fp32 logits.
   TrainConfig distill = on("cpu", 3);
   distill.width.distill = true;
-  CHECK(estimate_training_memory(m, distill).activations == 12 * a * 4 + 16 * 12 * 10);
+  CHECK(estimate_training_memory(m, distill, kEval).activations == 12 * a * 4 + 16 * 12 * 10);
 }
 
 TEST_CASE("the LM head's logits count one chunk at a time", "[core][spec][memory]") {
   ModelConfig m = tiny();
   m.vocab_size = 1 << 20;
-  const MemoryEstimate e = estimate_training_memory(m, on("cpu", 1024));  // 4096 tokens: 2^32 logits
+  const MemoryEstimate e = estimate_training_memory(m, on("cpu", 1024), kEval);  // 4096 tokens: 2^32 logits
   CHECK(e.activations == 4096 * model_family(m).activations_per_token(m) * 4 + 8 * kLmHeadChunkLogits);
 }
 

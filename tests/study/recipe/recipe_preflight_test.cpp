@@ -50,6 +50,18 @@ std::string tasks(const std::filesystem::path& task) { return fmt::format("tasks
 
 }  // namespace
 
+TEST_CASE("A small model with a huge eval.tokens is refused for its evaluation windows", "[study][recipe][preflight]") {
+  testing::ScratchDir dir("preflight_eval_memory");
+  write_file(dir.path() / "r.toml",
+             "[study]\nname = \"evalmem\"\n[data]\ncache_dir = \"c\"\n[train]\ndevice = \"cpu\"\n"
+             "[eval]\ntokens = 1073741824\n");
+  const Recipe recipe = load_recipe(dir.path() / "r.toml");
+  CHECK(training_memory(recipe.training[0].config).evaluation == 10 * kGiB);  // int64 windows, calibration too
+  CHECK_THROWS_WITH(
+      check_memory_fits(recipe, limits(4 * kGiB, 1e15)),
+      Catch::Contains("; evaluation windows 10 GiB") && Catch::Contains("expected at most 4 GiB (cpu source)"));
+}
+
 TEST_CASE("A trial whose memory estimate exceeds its device is refused, naming both", "[study][recipe][preflight]") {
   testing::ScratchDir dir("preflight_memory");
   const Recipe cpu = huge_recipe(dir, "cpu");
@@ -88,7 +100,8 @@ TEST_CASE("Device memory comes from the option, else the machine and an assumed 
   CHECK(memory_limit(machine, "cpu") == machine.cpu_bytes);
 }
 
-TEST_CASE("Text sources must exist and be readable, which load_recipe itself never checks", "[study][recipe][preflight]") {
+TEST_CASE("Text sources must exist and be readable, which load_recipe itself never checks",
+          "[study][recipe][preflight]") {
   testing::ScratchDir dir("preflight_text");
   const Recipe recipe = inputs_recipe(dir, text_data(dir));  // loads without the corpus
   CHECK_THROWS_AS(check_inputs(recipe), DataError);
