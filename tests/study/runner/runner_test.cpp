@@ -138,7 +138,7 @@ TEST_CASE("a failing trial is recorded with its error and the others still run",
 }
 
 TEST_CASE(
-    "--retry-failed trains a done training trial again when its evaluations failed on its damaged or missing "
+    "run --retry-failed trains a done training trial again when its evaluations failed on its damaged or missing "
     "checkpoint",
     "[study][runner][checkpoint]") {
   ScratchDir dir("runner_retrain");
