@@ -105,11 +105,13 @@ TEST_CASE("Training memory resolves the vocabulary as the compute estimate does"
   core::spec::RunConfig config = small_config();
   core::spec::ModelConfig model = config.model;
   model.vocab_size = 256;  // the byte tokenizer's
-  CHECK(training_memory(config).total() == core::spec::estimate_training_memory(model, config.train, config.eval).total());
+  CHECK(training_memory(config).total() ==
+        core::spec::estimate_training_memory(model, config.train, config.eval).total());
   config.data.format = "nanogpt";
   config.data.vocab_size = 50304;
   model.vocab_size = 50304;
-  CHECK(training_memory(config).parameters == core::spec::estimate_training_memory(model, config.train, config.eval).parameters);
+  CHECK(training_memory(config).parameters ==
+        core::spec::estimate_training_memory(model, config.train, config.eval).parameters);
   CHECK(training_memory(config).parameters > 50304.0 * 64);  // the embedding counts
 }
 
