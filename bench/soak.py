@@ -96,14 +96,11 @@ name = "threshold"
 budgets = [0.5]
 """
 
-# Metrics and curves that measure time, not the model: they differ between any two runs.
-TIMING_PREFIXES = ("train_seconds", "attempt_", "train_tokens_per_s", "eval_seconds", "tokens_per_s", "seconds")
-
-
+# What differs between any two runs of the same trials: timings (train_seconds,
+# eval_tokens_per_s, attempt_*, the tokens_per_s curve) and where the last attempt
+# resumed (resumed_from_step).
 def is_timing(name):
-    if name == "resumed_from_step":  # where the last attempt resumed: differs by design
-        return True
-    return name.startswith(TIMING_PREFIXES) or name.endswith(("_seconds", "_per_s", "_s"))
+    return name == "resumed_from_step" or name.endswith(("_seconds", "_per_s"))
 
 
 def log(message):
@@ -149,7 +146,7 @@ class Soak:
         self.problems = []
         self.worker_killed = False  # in the current launch: it then ends with 1, as it should
 
-    def mose(self, *argv, **kw):
+    def mose(self, *argv):
         return [str(self.args.mose_study), *argv]
 
     def run_args(self, out, storage=None):
@@ -267,8 +264,7 @@ class Soak:
         soak_t, soak_m, soak_c = self.read_store(soaked_db)
         if set(ref_t) != set(soak_t):
             self.problems.append(f"trial sets differ: {sorted(set(ref_t) ^ set(soak_t))}")
-        not_done = [h for h, (_, status, _) in {**ref_t, **soak_t}.items()
-                    if ref_t.get(h, (0, ""))[1] != "done" or soak_t.get(h, (0, ""))[1] != "done"]
+        not_done = sorted(h for h in set(ref_t) & set(soak_t) if ref_t[h][1] != "done" or soak_t[h][1] != "done")
         if not_done:
             self.problems.append(f"trials not done: {not_done}")
 
@@ -287,7 +283,7 @@ class Soak:
         }
         attempts = sorted(a for (_, _, a) in soak_t.values())
         resumed = sum(1 for (h, n), v in soak_m.items() if n == "resumed_from_step" and v and v > 0)
-        return ref_t, soak_t, compared, attempts, resumed
+        return soak_t, compared, attempts, resumed
 
     # ------------------------------------------------------------ the whole soak
 
@@ -318,7 +314,7 @@ class Soak:
         finally:
             subprocess.run([str(PG_SERVER), "stop", str(self.dir / "pg")], capture_output=True)
 
-        ref_t, soak_t, compared, attempts, resumed = self.compare(self.dir / "ref" / "study.db", self.dir / "soak.db")
+        soak_t, compared, attempts, resumed = self.compare(self.dir / "ref" / "study.db", self.dir / "soak.db")
         summary = {
             "seed": self.args.seed, "minutes of disturbances": self.args.minutes,
             "reference run s": round(reference_s, 1), "disturbed run s": round(soak_s, 1),
