@@ -19,12 +19,14 @@ fs::path temp_path_for(const fs::path& path) {
   return path.parent_path() / (path.filename().string() + ".tmp." + std::to_string(::getpid()));
 }
 
-// fsync so the rename cannot land before the data on a crash.
+// fsync so the rename cannot land before the data on a crash; on NFS a failed write may
+// show only here, so a failure is an error, not a file renamed into place half-written.
 void sync_file(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return;
-  ::fsync(fd);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open " + path.string() + " to sync it: " + std::strerror(errno));
+  const int error = ::fsync(fd) == 0 ? 0 : errno;
   ::close(fd);
+  if (error != 0) throw IoError("cannot sync " + path.string() + " to disk: " + std::strerror(error));
 }
 
 }  // namespace
@@ -56,21 +58,26 @@ void write_file_atomically(const fs::path& path, std::string_view contents) {
   });
 }
 
+int write_all(int fd, const void* data, std::size_t n) {
+  const auto* bytes = static_cast<const char*>(data);
+  for (std::size_t done = 0; done < n;) {
+    const ssize_t written = ::write(fd, bytes + done, n - done);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return written < 0 ? errno : ENOSPC;
+    done += static_cast<std::size_t>(written);
+  }
+  return 0;
+}
+
 void write_private_file_atomically(const fs::path& path, std::string_view contents) {
   replace_file_atomically(path, [&](const fs::path& temp) {
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) throw IoError("cannot open " + temp.string() + " for writing: " + std::strerror(errno));
     // A leftover temporary file of the same name keeps its old mode through O_CREAT.
-    bool written = ::fchmod(fd, 0600) == 0;
-    for (std::size_t done = 0; written && done < contents.size();) {
-      const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      written = n > 0;
-      if (written) done += static_cast<std::size_t>(n);
-    }
-    const int error = errno;
+    int error = ::fchmod(fd, 0600) == 0 ? 0 : errno;
+    if (error == 0) error = write_all(fd, contents.data(), contents.size());
     ::close(fd);
-    if (!written) throw IoError("cannot write " + temp.string() + ": " + std::strerror(error));
+    if (error != 0) throw IoError("cannot write " + temp.string() + ": " + std::strerror(error));
   });
 }
 

@@ -2,6 +2,7 @@
 // rename over it, so a reader (or a crash) never sees a half-written file.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <string_view>
@@ -18,6 +19,10 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // through, and a folder or rename failure throws IoError naming the path.
 void replace_file_atomically(const std::filesystem::path& path,
                              const std::function<void(const std::filesystem::path&)>& write);
+
+// Writes all `n` bytes to `fd`, retrying after EINTR. Returns 0, or the errno of the
+// failed write (ENOSPC for a write that makes no progress).
+int write_all(int fd, const void* data, std::size_t n);
 
 // As write_file_atomically, for files that may hold secrets (a store URL with its
 // password): the file is readable and writable by its owner only (mode 0600) from the

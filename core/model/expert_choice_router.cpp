@@ -1,7 +1,5 @@
 #include "core/model/expert_choice_router.h"
 
-#include "core/spec/router_expert_choice.h"
-
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -17,7 +15,7 @@ int64_t expert_choice_capacity(double expert_capacity, int64_t sequence_tokens, 
 
 ExpertChoiceRouter::ExpertChoiceRouter(const spec::RouterConfig& config, int d_model, int n_experts,
                                        at::Generator& init)
-    : LinearRouter(config, d_model, n_experts, init) {}
+    : LinearRouter(config, d_model, n_experts, init), expert_choice_(spec::expert_choice_routing(config)) {}
 
 RoutingDecision ExpertChoiceRouter::route(const at::Tensor& x, const RouteOptions& options) {
   const int64_t tokens = x.size(0), e = n_experts_;
@@ -26,7 +24,7 @@ RoutingDecision ExpertChoiceRouter::route(const at::Tensor& x, const RouteOption
   at::Tensor logits = compute_logits(x, options);
   RoutingDecision d;
   d.probs = at::softmax(logits, -1);  // [T, E]
-  const int64_t capacity = expert_choice_capacity(spec::expert_choice_routing(config_).expert_capacity, group, e);
+  const int64_t capacity = expert_choice_capacity(expert_choice_.expert_capacity, group, e);
   // [G, S, E] -> per (sequence, expert) the `capacity` best tokens.
   at::Tensor scores = d.probs.detach().view({tokens / group, group, e}).transpose(1, 2);  // [G, E, S]
   at::Tensor chosen_tokens = std::get<1>(scores.topk(capacity, -1));                      // [G, E, C]

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "core/model/routing.h"
+#include "core/spec/router_expert_choice.h"
 
 namespace mose::core::model {
 
@@ -21,6 +22,9 @@ class ExpertChoiceRouter : public LinearRouter {
   ExpertChoiceRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override { return n_experts_; }  // slot e of a token is expert e
+
+ private:
+  spec::ExpertChoiceRouting expert_choice_;  // read once: route() runs every layer of every forward
 };
 
 // Tokens each expert takes from a sequence of `sequence_tokens`: min(S, ceil(c * S / E)).

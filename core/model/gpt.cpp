@@ -31,7 +31,7 @@ Gpt::Gpt(const spec::ModelConfig& config, uint64_t seed) : config_(config) {
   }
   lnf_weight_ = register_parameter("lnf_weight", at::ones({d}));
   lnf_bias_ = register_parameter("lnf_bias", at::zeros({d}));
-  if (config.router.type == "soft_topk" && spec::soft_topk_routing(config.router).learn_k) {
+  if (spec::learns_k(config.router)) {
     soft_k_logits_ = register_parameter("soft_k_logits", at::zeros({config.n_moe_layers()}));
   }
 }

@@ -1,7 +1,5 @@
 #include "core/model/soft_topk_router.h"
 
-#include "core/spec/router_soft_topk.h"
-
 #include <ATen/ATen.h>
 
 #include "core/model/soft_topk.h"
@@ -14,7 +12,7 @@ at::Tensor soft_topk_layer_budgets(const at::Tensor& theta, double mean_k, int64
 }
 
 SoftTopKRouter::SoftTopKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init)
-    : LinearRouter(config, d_model, n_experts, init) {}
+    : LinearRouter(config, d_model, n_experts, init), soft_(spec::soft_topk_routing(config)) {}
 
 RoutingDecision SoftTopKRouter::route(const at::Tensor& x, const RouteOptions& options) {
   at::Tensor logits = compute_logits(x, options);  // [T, E]
@@ -22,8 +20,8 @@ RoutingDecision SoftTopKRouter::route(const at::Tensor& x, const RouteOptions& o
                                            : at::full({}, static_cast<double>(config_.top_k), logits.options());
   at::Tensor centred = logits - logits.mean(-1, true);
   at::Tensor r = centred / (centred.pow(2).mean(-1, true).sqrt() + 1e-6);
-  at::Tensor p = laplace_soft_topk(r, k, spec::soft_topk_routing(config_).soft_alpha).weights;  // [T, E], rows sum to k
-  at::Tensor runs = p.detach().ge(spec::soft_topk_routing(config_).soft_threshold);
+  at::Tensor p = laplace_soft_topk(r, k, soft_.soft_alpha).weights;  // [T, E], rows sum to k
+  at::Tensor runs = p.detach().ge(soft_.soft_threshold);
   at::Tensor experts = at::arange(n_experts_, x.options().dtype(at::kLong)).expand({x.size(0), n_experts_});
   RoutingDecision d;
   d.probs = at::softmax(logits, -1);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/model/routing.h"
+#include "core/spec/router_soft_topk.h"
 
 namespace mose::core::model {
 
@@ -19,6 +20,9 @@ class SoftTopKRouter : public LinearRouter {
   SoftTopKRouter(const spec::RouterConfig& config, int d_model, int n_experts, at::Generator& init);
   RoutingDecision route(const at::Tensor& x, const RouteOptions& options) override;
   int slots() const override { return n_experts_; }  // slot e of a token is expert e
+
+ private:
+  spec::SoftTopKRouting soft_;  // read once: route() runs every layer of every forward
 };
 
 // Per-layer budgets k_l = clamp(K * L * softmax(theta)_l, 0.05, E - 0.05): mean K while no

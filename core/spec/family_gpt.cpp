@@ -62,7 +62,7 @@ double parameters(const ModelConfig& config) {
   n += (layers - moe) * matrices * d * config.dense_d_ff;
   n += moe * (config.router_outputs() * d + experts * matrices * d * config.expert_d_ff());
   n += 2.0 * d;
-  if (config.router.type == "soft_topk" && soft_topk_routing(config.router).learn_k) n += moe;
+  if (learns_k(config.router)) n += moe;
   return n;
 }
 

@@ -46,4 +46,6 @@ SoftTopKRouting soft_topk_routing(const RouterConfig& router) {
   return {router.options.number(kSoftAlpha), router.options.number(kSoftThreshold), router.options.flag(kLearnK)};
 }
 
+bool learns_k(const RouterConfig& router) { return router.type == "soft_topk" && soft_topk_routing(router).learn_k; }
+
 }  // namespace mose::core::spec

@@ -15,4 +15,8 @@ struct SoftTopKRouting {
 
 SoftTopKRouting soft_topk_routing(const RouterConfig& router);
 
+// True when the routing regime is soft_topk with a learned per-layer k: the model then
+// holds one more parameter per MoE layer (the GPT family counts it, Gpt registers it).
+bool learns_k(const RouterConfig& router);
+
 }  // namespace mose::core::spec

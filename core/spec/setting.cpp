@@ -36,14 +36,6 @@ SettingRange numeric(std::string text, std::function<bool(double)> accepts) {
 
 SettingRange SettingRange::any(std::string text) { return SettingRange{std::move(text), {}}; }
 
-SettingRange SettingRange::at_least(int64_t lowest) {
-  return numeric(fmt::format("at least {}", lowest), [lowest](double v) { return v >= static_cast<double>(lowest); });
-}
-
-SettingRange SettingRange::non_negative(std::string note) {
-  return numeric("non-negative" + note, [](double v) { return v >= 0; });
-}
-
 SettingRange SettingRange::positive() {
   return numeric("positive", [](double v) { return v > 0; });
 }

@@ -44,8 +44,6 @@ struct SettingRange {
   std::function<std::optional<std::string>(const SettingValue&)> check;
 
   static SettingRange any(std::string text = "");
-  static SettingRange at_least(int64_t lowest);
-  static SettingRange non_negative(std::string note = "");  // note: " (0 = off)"
   static SettingRange positive();
   // Numbers from lowest to highest, both included: "1 to 1024" + note (" (0 = off)").
   static SettingRange between(int64_t lowest, int64_t highest, std::string note = "");

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/atomic_file.h"
 #include "base/errors.h"
 
 namespace mose::core::train {
@@ -28,23 +29,14 @@ class FileSink {
 
   // Always "succeeds" towards torch (returns n); see archive_file.h.
   size_t write(const void* data, size_t n) noexcept {
-    const auto* bytes = static_cast<const char*>(data);
-    for (size_t done = 0; done < n && error_ == 0;) {
-      const ssize_t written = ::write(fd_, bytes + done, n - done);
-      if (written < 0 && errno == EINTR) continue;
-      if (written <= 0) {
-        error_ = written < 0 ? errno : ENOSPC;  // a zero-byte write makes no progress: call it full
-        break;
-      }
-      done += static_cast<size_t>(written);
-    }
+    if (error_ == 0) error_ = write_all(fd_, data, n);
     if (error_ == 0) crc_.update(data, n);
     return n;
   }
 
-  // fsync and close (on NFS a failed write may show only here), then throw the first error.
+  // Close, then throw the first error. (replace_file_atomically fsyncs the file before
+  // renaming it into place, and fails if that fails.)
   FileDigest finish() {
-    if (error_ == 0 && ::fsync(fd_) != 0) error_ = errno;
     if (::close(fd_) != 0 && error_ == 0) error_ = errno;
     fd_ = -1;
     if (error_ != 0) {

@@ -18,7 +18,7 @@
 
 namespace mose::core::train {
 
-// Creates (or truncates) `path`, writes `archive` to it, fsyncs and closes it, and
+// Creates (or truncates) `path`, writes `archive` to it, closes it, and
 // returns the digest of the bytes written. Throws IoError naming `path` and the system's
 // reason when any of that fails; the partial file is left for the caller to remove
 // (replace_file_atomically does).

@@ -7,6 +7,7 @@
 
 #include "base/file_checksum.h"
 #include "core/spec/engine.h"
+#include "study/runner/checkpoint_record.h"
 #include "study/runner/eval_metrics.h"
 #include "study/runner/stop_signal.h"
 
@@ -19,23 +20,20 @@ namespace {
 void verify_checkpoint(const TrialContext& context, const std::filesystem::path& checkpoint,
                        const recipe::TrainingTrialSpec& training) {
   const std::int64_t parent = context.claimed.trial.parent_id.value_or(0);
-  std::optional<FileDigest> recorded;
-  for (const db::ArtifactRecord& artifact : context.storage.get_artifacts(parent)) {
-    if (artifact.kind == "checkpoint") recorded = FileDigest{artifact.checksum, artifact.bytes};
-  }
+  const std::optional<FileDigest> recorded = recorded_checkpoint_digest(context.storage, parent);
   if (!recorded) {
     throw CheckpointError(
         fmt::format("{}: training trial {} ({}) recorded no checksum for its checkpoint, so it "
                     "cannot be verified; run again with --retry-failed to train that training trial again",
                     checkpoint.string(), parent, training.label));
   }
-  const FileDigest actual = file_crc32(checkpoint);
-  if (actual == *recorded) return;
+  const std::string mismatch = checkpoint_mismatch(checkpoint, *recorded);
+  if (mismatch.empty()) return;
   throw CheckpointError(
-      fmt::format("{}: checksum {} does not match {} recorded by training trial {} ({}) when it finished: the file "
-                  "is damaged and is not evaluated; restore it, or run again with --retry-failed: that training trial "
-                  "trains again (the damaged file is kept as .damaged)",
-                  checkpoint.string(), to_string(actual), to_string(*recorded), parent, training.label));
+      fmt::format("{}: {} recorded by training trial {} ({}) when it finished: the file is damaged and is not "
+                  "evaluated; restore it, or run again with --retry-failed: that training trial trains again (the "
+                  "damaged file is kept as .damaged)",
+                  checkpoint.string(), mismatch, parent, training.label));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "base/file_checksum.h"
 #include "base/log.h"
+#include "study/runner/checkpoint_record.h"
 
 namespace mose::study::runner {
 namespace {
@@ -17,15 +18,10 @@ namespace {
 std::string checkpoint_problem(db::Storage& storage, const db::TrialRecord& training,
                                const std::filesystem::path& checkpoint) {
   if (!std::filesystem::exists(checkpoint)) return "its checkpoint " + checkpoint.string() + " is missing";
-  std::optional<FileDigest> recorded;
-  for (const db::ArtifactRecord& artifact : storage.get_artifacts(training.id)) {
-    if (artifact.kind == "checkpoint") recorded = FileDigest{artifact.checksum, artifact.bytes};
-  }
+  const std::optional<FileDigest> recorded = recorded_checkpoint_digest(storage, training.id);
   if (!recorded) return "its checkpoint " + checkpoint.string() + " has no recorded checksum";
-  const FileDigest actual = file_crc32(checkpoint);
-  if (actual == *recorded) return "";
-  return fmt::format("its checkpoint {} is damaged ({}, recorded {})", checkpoint.string(), to_string(actual),
-                     to_string(*recorded));
+  const std::string mismatch = checkpoint_mismatch(checkpoint, *recorded);
+  return mismatch.empty() ? "" : fmt::format("its checkpoint {} is damaged ({})", checkpoint.string(), mismatch);
 }
 
 // Moves a checkpoint that cannot be used (and its checksum file) out of the way of the

@@ -45,8 +45,6 @@ void install_stop_handlers() {
 
 bool stop_requested() { return received_signal.load() != 0; }
 
-int stop_signal() { return received_signal.load(); }
-
 void request_stop() {
   int none = 0;
   received_signal.compare_exchange_strong(none, -1);

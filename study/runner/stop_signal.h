@@ -25,9 +25,6 @@ void install_stop_handlers();
 // True once SIGINT, SIGTERM or kForwardedStop arrived (or request_stop was called).
 bool stop_requested();
 
-// The signal that asked for the stop first (0 when none, -1 for request_stop).
-int stop_signal();
-
 // Sets the flag as a signal would; for workers told to stop by their parent and for tests.
 void request_stop();
 

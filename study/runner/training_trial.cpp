@@ -153,8 +153,12 @@ TrialEnd run_training_trial(const TrialContext& context, const recipe::TrainingT
       core::spec::evaluate_run(config, config.train.checkpoint_path, {"uniform", 1.0}, hooks);
   const std::vector<db::Metric> evaluated = eval_metrics(full, config.model);
   metrics.insert(metrics.end(), evaluated.begin(), evaluated.end());
-  // Recorded relative to the study folder, so the record stays true when the folder moves.
-  const FileDigest digest = file_crc32(config.train.checkpoint_path);
+  // The digest its save computed from the bytes it wrote (the checksum file), which the
+  // evaluation's load has just verified the file against: no second read, and a file
+  // damaged since can never be recorded as good. Recorded relative to the study folder,
+  // so the record stays true when the folder moves.
+  const std::optional<std::vector<FileDigest>> saved = read_checksum_file(config.train.checkpoint_path);
+  const FileDigest digest = saved && saved->size() == 1 ? saved->front() : file_crc32(config.train.checkpoint_path);
   const std::string relative =
       context.paths.checkpoint(spec.config_hash).lexically_relative(context.paths.out).string();
   context.check(context.storage.add_artifact(context.lease(), {"checkpoint", relative, digest.checksum, digest.bytes}));
