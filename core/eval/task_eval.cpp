@@ -17,19 +17,28 @@
 namespace mose::core::eval {
 namespace {
 
-// Keeps the last seq_len + 1 tokens of context + target; DataError when the target
-// leaves no context token.
-Continuation fit_to_context(const Continuation& c, int64_t seq_len, const std::string& where, size_t index) {
+// The pieces that score `c` within the model's context: a target of at most seq_len
+// tokens is one piece, its context cut from the left to fit; a longer one is scored in
+// consecutive pieces of seq_len target tokens (the last shorter), each after as much of
+// what precedes it (context, then the target so far) as fits, as lm-evaluation-harness's
+// rolling log-likelihood does. log p(x | c) is the sum over the pieces, exactly the
+// chain rule; only the context each token sees is bounded by the model.
+std::vector<Continuation> fit_to_context(const Continuation& c, int64_t seq_len, const std::string& where,
+                                         size_t index) {
   if (c.context.empty() || c.target.empty()) {
     throw DataError(fmt::format("{}: item {}: empty context or target after tokenization", where, index + 1));
   }
-  if (static_cast<int64_t>(c.target.size()) > seq_len) {
-    throw DataError(fmt::format("{}: item {}: a target of {} tokens does not fit the model's context of {} tokens",
-                                where, index + 1, c.target.size(), seq_len));
+  std::vector<int64_t> all = c.context;
+  all.insert(all.end(), c.target.begin(), c.target.end());
+  const int64_t context = static_cast<int64_t>(c.context.size()), total = static_cast<int64_t>(all.size());
+  std::vector<Continuation> pieces;
+  for (int64_t begin = context; begin < total; begin += seq_len) {
+    const int64_t end = std::min(total, begin + seq_len);
+    const int64_t keep = std::min(begin, seq_len + 1 - (end - begin));  // >= 1: end - begin <= seq_len
+    pieces.push_back({std::vector<int64_t>(all.begin() + (begin - keep), all.begin() + begin),
+                      std::vector<int64_t>(all.begin() + begin, all.begin() + end)});
   }
-  const int64_t keep =
-      std::min<int64_t>(static_cast<int64_t>(c.context.size()), seq_len + 1 - static_cast<int64_t>(c.target.size()));
-  return {std::vector<int64_t>(c.context.end() - keep, c.context.end()), c.target};
+  return pieces;
 }
 
 void add_scaled(spec::FlopsBreakdown& sum, const spec::FlopsBreakdown& f, double weight) {
@@ -115,8 +124,13 @@ ScoringRun score_continuations(model::LanguageModel& model, const std::vector<Co
                                const model::WidthChooser& widths, int batch_size, const std::string& where) {
   TORCH_CHECK(batch_size >= 1, "score_continuations: batch_size must be >= 1");
   std::vector<Continuation> fitted;
-  for (size_t i = 0; i < items.size(); ++i)
-    fitted.push_back(fit_to_context(items[i], model.config().seq_len, where, i));
+  std::vector<size_t> owner;  // the item each piece scores
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (Continuation& piece : fit_to_context(items[i], model.config().seq_len, where, i)) {
+      fitted.push_back(std::move(piece));
+      owner.push_back(i);
+    }
+  }
   // Similar lengths together: little padding.
   std::vector<size_t> order(fitted.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -143,6 +157,12 @@ ScoringRun score_continuations(model::LanguageModel& model, const std::vector<Co
   if (was_training) model.train();
   if (run.tokens > 0) add_scaled(run.flops, flops_sum, 1.0 / static_cast<double>(run.tokens));
   run.expert_budget = spec::achieved_width_budget(stats, model.config().expert_d_ff());
+  std::vector<ContinuationScore> scores(items.size(), ContinuationScore{0.0, true});
+  for (size_t p = 0; p < fitted.size(); ++p) {
+    scores[owner[p]].logprob += run.scores[p].logprob;
+    scores[owner[p]].greedy = scores[owner[p]].greedy && run.scores[p].greedy;
+  }
+  run.scores = std::move(scores);
   return run;
 }
 

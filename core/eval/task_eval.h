@@ -13,8 +13,9 @@
 //                    is greedy after the rest.
 // Context and target are tokenized separately and concatenated, so the target's tokens
 // are the same whatever precedes them. A sequence longer than the model's context keeps
-// its last seq_len + 1 tokens (the context is cut from the left); a target that does
-// not fit with at least one context token is a DataError.
+// its last seq_len + 1 tokens (the context is cut from the left); a target longer than
+// seq_len is scored in consecutive pieces of seq_len tokens, each after as much of what
+// precedes it as fits (lm-evaluation-harness's rolling log-likelihood), never refused.
 // Sequences run in batches of similar length, padded on the right (causal attention:
 // padding never changes a scored position); FLOPs and the expert budget count every
 // position run, padding included, because that is the compute spent.
@@ -44,7 +45,7 @@ struct ContinuationScore {
 };
 
 struct ScoringRun {
-  std::vector<ContinuationScore> scores;  // in the order given
+  std::vector<ContinuationScore> scores;  // per item, in the order given
   int64_t tokens = 0;                     // positions run, padding included
   spec::FlopsBreakdown flops;             // per position run
   double expert_budget = 0;               // spec::achieved_width_budget (core/spec/flops.h)

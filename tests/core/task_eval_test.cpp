@@ -105,8 +105,39 @@ TEST_CASE("batched scoring matches scoring each sequence by hand", "[core][tasks
       CHECK(run.expert_budget == Approx(width));
     }
   }
-  CHECK_THROWS_WITH(score_continuations(model, {{bytes("q"), bytes("0123456789abcdefg")}}, UniformWidth(1.0), 1, "t"),
-                    Catch::Contains("t: item 1: a target of 17 tokens does not fit"));
+}
+
+// lm-evaluation-harness's rolling log-likelihood, written out: pieces of seq_len target
+// tokens, each scored after everything before it (cut to the context by the reference).
+TEST_CASE("a target longer than the context is scored in rolling pieces, never refused", "[core][tasks]") {
+  Gpt model(byte_model(), 3);                                             // seq_len 16
+  const std::string target = "0123456789abcdefghijklmnopqrstuvwxyzABCD";  // 40 bytes: pieces of 16, 16, 8
+  const Continuation long_item{bytes("context"), bytes(target)};
+  const UniformWidth full(1.0);
+  double expected = 0;
+  bool all_greedy = true;
+  for (size_t begin = 0; begin < target.size(); begin += 16) {
+    std::vector<int64_t> before = bytes("context" + target.substr(0, begin));
+    const Continuation piece{before, bytes(target.substr(begin, 16))};
+    bool greedy = false;
+    expected += reference_logprob(model, piece, full, greedy);
+    all_greedy = all_greedy && greedy;
+  }
+  for (int batch : {1, 3}) {
+    const ScoringRun run = score_continuations(model, {{bytes("a"), bytes("b")}, long_item}, full, batch, "t");
+    REQUIRE(run.scores.size() == 2);
+    CHECK(run.scores[1].logprob == Approx(expected).epsilon(1e-5));
+    CHECK(run.scores[1].greedy == all_greedy);
+    CHECK(run.tokens >= 40);  // every target token was predicted once
+  }
+  // Independent of the model's output: all-zero weights give -ln 256 per target byte.
+  Gpt uniform(byte_model(), 1);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : uniform.parameters()) p.zero_();
+  }
+  const ScoringRun run = score_continuations(uniform, {long_item}, full, 2, "t");
+  CHECK(run.scores[0].logprob == Approx(-40 * std::log(256.0)));
 }
 
 TEST_CASE("last-word accuracy counts targets that greedy decoding reproduces", "[core][tasks]") {

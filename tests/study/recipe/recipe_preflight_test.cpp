@@ -132,7 +132,8 @@ TEST_CASE("nanogpt token files must hold whole tokens and enough windows", "[stu
         std::vector<std::string>{"nanogpt data " + owt + ": 9 training and 18 validation tokens (uint16)"});
 }
 
-TEST_CASE("Task files must parse and, with the byte tokenizer, fit the context", "[study][recipe][preflight]") {
+TEST_CASE("Task files must parse and a continuation longer than the context is reported and not refused",
+          "[study][recipe][preflight]") {
   testing::ScratchDir dir("preflight_tasks");
   write_file(dir.path() / "corpus.txt", "some text\n");
   const std::filesystem::path mc = dir.path() / "mc.jsonl", lw = dir.path() / "lw.txt";
@@ -142,21 +143,21 @@ TEST_CASE("Task files must parse and, with the byte tokenizer, fit the context",
   CHECK_THROWS_AS(check_inputs(recipe), DataError);
   CHECK_THROWS_WITH(check_inputs(recipe), Catch::StartsWith(mc.string() + ":3: \"choices\" missing or with fewer"));
 
-  // " turquoise" is 10 byte tokens: it does not fit seq_len 8.
+  // " turquoise" is 10 byte tokens, longer than seq_len 8: scored in rolling pieces.
   write_file(mc, good + "\n" + R"({"context": "The sea is", "choices": [" turquoise", " grey"], "gold": 1})" + "\n");
-  CHECK_THROWS_WITH(check_inputs(recipe),
-                    mc.string() +
-                        ":2: a continuation of 10 byte tokens does not fit model.seq_len = 8 of trial base; "
-                        "expected continuations of at most model.seq_len tokens");
+  CHECK(check_inputs(recipe).back() ==
+        "task " + mc.string() +
+            ": 2 multiple-choice items, longest continuation 10 bytes (line 2; longer than model.seq_len = 8: "
+            "scored in rolling pieces)");
   write_file(lw, "the cat sat on the mat\n");
   const Recipe fits = inputs_recipe(dir, text_data(dir), tasks(lw));
   CHECK(check_inputs(fits).back() == "task " + lw.string() + ": 1 last-word items, longest continuation 4 bytes");
 
-  // A trained tokenizer decides the lengths: parsed, not measured.
+  // A trained tokenizer decides the lengths: parsed, and lengths are never an error.
   const Recipe trained =
       inputs_recipe(dir, text_data(dir) + "\ntokenizer = \"sentencepiece\"\nvocab_size = 300", tasks(mc));
-  CHECK_THAT(check_inputs(trained).back(), Catch::EndsWith("(lengths not checked for trials with a trained "
-                                                           "tokenizer: it decides them)"));
+  CHECK(check_inputs(trained).back() ==
+        "task " + mc.string() + ": 2 multiple-choice items, longest continuation 10 bytes");
 }
 
 TEST_CASE("Task files with nanogpt data are refused: there is no tokenizer", "[study][recipe][preflight]") {
