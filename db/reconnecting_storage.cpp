@@ -102,6 +102,12 @@ std::vector<AddedTrial> ReconnectingStorage::add_trials(std::int64_t study_id, c
   return with_reconnect([&](Storage& store, bool) { return store.add_trials(study_id, trials); });
 }
 
+// A rekey already committed by a cut-off try finds its old hash gone and is skipped.
+std::vector<std::int64_t> ReconnectingStorage::rekey_trials(std::int64_t study_id,
+                                                            const std::vector<TrialRekey>& rekeys) {
+  return with_reconnect([&](Storage& store, bool) { return store.rekey_trials(study_id, rekeys); });
+}
+
 std::optional<TrialRecord> ReconnectingStorage::get_trial(std::int64_t trial_id) {
   return with_reconnect([&](Storage& store, bool) { return store.get_trial(trial_id); });
 }

@@ -47,6 +47,7 @@ class ReconnectingStorage final : public Storage {
   std::vector<StudyRecord> list_studies() override;
 
   std::vector<AddedTrial> add_trials(std::int64_t study_id, const std::vector<NewTrial>& trials) override;
+  std::vector<std::int64_t> rekey_trials(std::int64_t study_id, const std::vector<TrialRekey>& rekeys) override;
   std::optional<TrialRecord> get_trial(std::int64_t trial_id) override;
   std::vector<TrialRecord> list_trials(const TrialFilter& filter) override;
   std::optional<TrialRecord> find_done_trial(std::string_view config_hash) override;

@@ -63,6 +63,15 @@ struct NewTrial {
   std::int64_t seed = 0;
 };
 
+// A trial stored under an identity that the current one replaces: the trial with
+// old_hash takes new_hash and new_config, and its artifacts' paths that name old_hash
+// name new_hash.
+struct TrialRekey {
+  std::string old_hash{};
+  std::string new_hash{};
+  std::string new_config{};  // canonical JSON
+};
+
 struct AddedTrial {
   std::int64_t id = 0;
   bool inserted = false;  // false: the study already held this config hash

@@ -78,6 +78,11 @@ class Storage {
   // (a hash collision or a non-canonical config).
   virtual std::vector<AddedTrial> add_trials(std::int64_t study_id, const std::vector<NewTrial>& trials) = 0;
   AddedTrial add_trial(std::int64_t study_id, const NewTrial& trial);
+  // Gives the study's trials new identities in one transaction (for a change of what a
+  // hash covers; study/runner/identity_migration.h). A rekey whose old hash the study
+  // does not hold, or whose new hash it already holds, changes nothing: so running it
+  // again, or after a cut-off try, is harmless. Returns the ids of the trials re-keyed.
+  virtual std::vector<std::int64_t> rekey_trials(std::int64_t study_id, const std::vector<TrialRekey>& rekeys) = 0;
 
   virtual std::optional<TrialRecord> get_trial(std::int64_t trial_id) = 0;
   // Trials matching every set field of `filter`, by id.

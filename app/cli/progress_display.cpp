@@ -67,6 +67,7 @@ std::string progress_line(const study::runner::TrialProgress& e) {
     case study::runner::TrialPhase::kStarted: return fmt::format("{}: started, attempt {}", head, e.attempt);
     case study::runner::TrialPhase::kTraining: return head + ": " + training_text(e);
     case study::runner::TrialPhase::kEvaluating: return head + ": evaluating";
+    case study::runner::TrialPhase::kRecording: return head + ": recording results";
     default:
       return fmt::format("{}: {} after {}{}", head, study::runner::phase_name(e.phase),
                          study::analysis::format_duration(e.elapsed_s), e.message.empty() ? "" : ": " + e.message);

@@ -36,7 +36,8 @@ std::string settings_table() {
   std::string out = "### Settings\n\n";
   out +=
       "Every key a recipe may set. *Identity* says what a setting changes: `training` settings are part of "
-      "the training fingerprint and every trial hash, `evaluation` settings of the trial hash only, "
+      "the training fingerprint and the training trial's hash, `evaluation` settings of the evaluation trials' "
+      "hash only, "
       "`execution` and `location` settings of neither; in parentheses, when a config lists the setting "
       "(an extension's own settings only while that extension is selected).\n\n";
   out += "| key | type | default | valid values | identity | owner | meaning |\n|---|---|---|---|---|---|---|\n";

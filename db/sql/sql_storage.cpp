@@ -72,6 +72,29 @@ std::vector<AddedTrial> SqlStorage::add_trials(std::int64_t study_id, const std:
   return added;
 }
 
+std::vector<std::int64_t> SqlStorage::rekey_trials(std::int64_t study_id, const std::vector<TrialRekey>& rekeys) {
+  Transaction transaction(*session_);
+  std::vector<std::int64_t> rekeyed;
+  for (const TrialRekey& r : rekeys) {
+    if (r.new_config.empty() || r.new_hash.empty() || r.old_hash.empty()) {
+      reject("study " + std::to_string(study_id) + ": a rekey needs both hashes and a config (old hash '" + r.old_hash +
+             "')");
+    }
+    const std::string taken = "SELECT 1 FROM trials WHERE study_id = $1 AND config_hash = $2";
+    if (!session_->run(taken, Params::of(study_id, r.new_hash)).empty()) continue;
+    const Rows moved = session_->run(
+        "UPDATE trials SET config_hash = $3, config = $4 WHERE study_id = $1 AND config_hash = $2 RETURNING id",
+        Params::of(study_id, r.old_hash, r.new_hash, r.new_config));
+    if (moved.empty()) continue;
+    const std::int64_t id = moved.int64(0, 0);
+    session_->run("UPDATE artifacts SET path = REPLACE(path, $2, $3) WHERE trial_id = $1",
+                  Params::of(id, r.old_hash, r.new_hash));
+    rekeyed.push_back(id);
+  }
+  transaction.commit();
+  return rekeyed;
+}
+
 std::optional<AddedTrial> SqlStorage::find_added(std::int64_t study_id, const NewTrial& trial) {
   const Rows existing = session_->run("SELECT id, config FROM trials WHERE study_id = $1 AND config_hash = $2",
                                       Params::of(study_id, trial.config_hash));

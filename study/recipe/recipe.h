@@ -24,16 +24,26 @@ struct TrainingTrialSpec {
   // every axis, so trials can be grouped and filtered by any of them.
   std::vector<std::pair<std::string, std::string>> axes;
   core::spec::RunConfig config;
+  // Its identity: the settings that change the trained weights (role kTraining), never
+  // what evaluation measures, so a new task or token count adds evaluation trials only.
   std::string config_json;  // canonical
   std::string config_hash;  // core::spec::stable_hash(config_json)
+  // The hash of the same trial before evaluation settings left the training identity,
+  // under which a study may still hold it (study/runner/identity_migration.h).
+  std::string legacy_config_hash;
 };
 
 struct EvalTrialSpec {
   std::size_t training_index = 0;  // into Recipe::training
   core::spec::WidthPolicySpec policy;
-  std::string label;        // "policy=uniform,width=0.5"
-  std::string config_json;  // {"policy":{...},"training":"<training hash>"}
+  std::string label;  // "policy=uniform,width=0.5"
+  // {"eval":{<evaluation settings>},"policy":{...},"training":"<training hash>"}: the
+  // model, the policy and what is measured (validation tokens, batch, tasks).
+  std::string config_json;
   std::string config_hash;
+  // {"policy":{...},"training":"<legacy training hash>"}: its identity before the
+  // evaluation settings moved here, under which a study may still hold it.
+  std::string legacy_config_hash;
 };
 
 struct Recipe {
@@ -42,8 +52,10 @@ struct Recipe {
   std::vector<std::filesystem::path> files;  // the recipe, then its includes
   std::vector<TrainingTrialSpec> training;   // the grid (first axis slowest), then [[trial]]s
   std::vector<EvalTrialSpec> evaluation;     // training-major, then policies in file order
-  // "mode" (when modes exist), the [sweep] keys, then keys only [[trial]]s set.
+  // "mode" (when modes exist), the [sweep] keys, then keys only [[trial]]s set, then
+  // "train.seed" when [study] seeds asks for more than one.
   std::vector<std::string> axis_names;
+  int seeds = 1;  // [study] seeds: training trials per configuration, seeds train.seed + 0..n-1
 };
 
 // The most trials one recipe may expand into. `check` and the study store handle this

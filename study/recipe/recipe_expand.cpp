@@ -18,6 +18,8 @@
 namespace mose::study::recipe {
 namespace {
 
+constexpr const char* kSeedKey = "train.seed";
+
 // A training trial before validation: its config and what to call it in messages.
 struct Candidate {
   core::spec::RunConfig config;
@@ -53,14 +55,19 @@ void check_training_count(const RecipePlan& plan) {
     factors.push_back(fmt::format("{} values of {}", axis.values.size(), axis.key->key));
     if (longest == nullptr || axis.values.size() > longest->values.size()) longest = &axis;
   }
-  const double total = grid_size + static_cast<double>(plan.trials.size());
+  const double configurations = grid_size + static_cast<double>(plan.trials.size());
+  const double total = configurations * plan.seeds;
   if (total <= static_cast<double>(kMaxTrainingTrials)) return;
   std::string breakdown = fmt::format("{}", fmt::join(factors, " x "));
   if (!plan.trials.empty()) {
     breakdown += fmt::format("{}{} [[trial]]", factors.empty() ? "" : " + ", plan.trials.size());
   }
+  if (plan.seeds > 1) breakdown = fmt::format("({}) x {} seeds", breakdown, plan.seeds);
   const std::string expected = fmt::format("at most {} training trials per recipe", kMaxTrainingTrials);
   const std::string problem = fmt::format("{:.0f} training trials ({})", total, breakdown);
+  if (plan.seeds > 1 && configurations <= static_cast<double>(kMaxTrainingTrials)) {
+    throw recipe_error(plan.seeds_where, "study.seeds", problem, expected);  // the seeds tip it over
+  }
   if (longest != nullptr) throw recipe_error(longest->where, "sweep." + longest->key->key, problem, expected);
   // No axis: the grid is the modes (or the one base trial), and the first [[trial]] past
   // the limit is at index kMaxTrainingTrials - grid_size; modes alone past it are the
@@ -134,7 +141,43 @@ std::vector<std::string> axis_names(const RecipePlan& plan) {
       if (std::find(names.begin(), names.end(), o.key->key) == names.end()) names.push_back(o.key->key);
     }
   }
+  if (plan.seeds > 1) names.push_back(kSeedKey);
   return names;
+}
+
+// [study] seeds = n with the seed also set per trial would make two sources of seeds.
+void check_seed_sources(const RecipePlan& plan) {
+  if (plan.seeds == 1) return;
+  const std::string expected = "one source of seeds: [study] seeds = n trains seeds train.seed + 0 .. n-1";
+  for (const AxisPlan& axis : plan.axes) {
+    if (axis.key->key == kSeedKey) {
+      throw recipe_error(axis.where, "sweep.train.seed", "a train.seed axis in a study with [study] seeds", expected);
+    }
+  }
+  for (std::size_t i = 0; i < plan.trials.size(); ++i) {
+    for (const Override& o : plan.trials[i].overrides) {
+      if (o.key->key != kSeedKey) continue;
+      throw recipe_error(plan.trials[i].where, fmt::format("trial[{}].train.seed", i),
+                         "train.seed in a [[trial]] of a study with [study] seeds", expected);
+    }
+  }
+}
+
+// Each configuration once per seed, seeds train.seed + 0 .. n-1 next to each other; the
+// first is the configuration itself, so raising [study] seeds only adds trials.
+std::vector<Candidate> with_seeds(std::vector<Candidate> configurations, int seeds) {
+  if (seeds == 1) return configurations;
+  const RecipeKey* seed_key = core::spec::find_setting(kSeedKey);
+  std::vector<Candidate> out;
+  for (const Candidate& c : configurations) {
+    for (int i = 0; i < seeds; ++i) {
+      Candidate replica = c;
+      replica.config.train.seed = c.config.train.seed + static_cast<std::uint64_t>(i);
+      replica.labelled.push_back(seed_key);
+      out.push_back(std::move(replica));
+    }
+  }
+  return out;
 }
 
 TrainingTrialSpec training_spec(const RecipePlan& plan, const Candidate& c, const std::vector<std::string>& axes) {
@@ -153,8 +196,9 @@ TrainingTrialSpec training_spec(const RecipePlan& plan, const Candidate& c, cons
     }
   }
   spec.config = c.config;
-  spec.config_json = to_canonical_json(config_json(c.config));
+  spec.config_json = to_canonical_json(identity_json(c.config, core::spec::SettingRole::kTraining));
   spec.config_hash = core::spec::stable_hash(spec.config_json);
+  spec.legacy_config_hash = core::spec::stable_hash(to_canonical_json(legacy_config_json(c.config)));
   return spec;
 }
 
@@ -171,48 +215,95 @@ void check_distinct(const Recipe& recipe) {
   }
 }
 
-// Every expanded policy with its label and canonical settings; a repeated one is an error.
+// Every expanded policy with the [[policy]] table it came from; a repeated one is an error.
 struct PolicyEntry {
   core::spec::WidthPolicySpec policy;
-  std::string label;
-  Json settings;
+  const PolicyPlan* plan = nullptr;
 };
+
+// The identity settings of `policy` and its label ("policy=ttt,budget=0.5,grid=[...]").
+std::pair<Json, std::string> policy_identity(const core::spec::WidthPolicyKind& kind,
+                                             const core::spec::WidthPolicySpec& policy) {
+  Json settings = Json::object();
+  std::vector<std::string> parts{"policy=" + policy.name};
+  for (const auto& [key, value] : kind.identity(policy)) {
+    settings[key] = to_json(value);
+    if (key != "name") parts.push_back(key + "=" + value_text(settings[key]));
+  }
+  return {std::move(settings), fmt::format("{}", fmt::join(parts, ","))};
+}
 
 std::vector<PolicyEntry> policy_entries(const RecipePlan& plan) {
   std::vector<PolicyEntry> entries;
   std::map<std::string, std::string> seen;  // canonical settings -> which [[policy]]
   for (const PolicyPlan& p : plan.policies) {
     for (const core::spec::WidthPolicySpec& policy : p.policies) {
-      Json settings = Json::object();
-      std::vector<std::string> parts{"policy=" + policy.name};
-      for (const auto& [key, value] : p.kind->identity(policy)) {
-        settings[key] = to_json(value);
-        if (key != "name") parts.push_back(key + "=" + value_text(settings[key]));
-      }
-      const std::string label = fmt::format("{}", fmt::join(parts, ","));
+      const auto [settings, label] = policy_identity(*p.kind, policy);
       const auto [it, fresh] =
           seen.emplace(to_canonical_json(settings), fmt::format("{} ({})", p.shown, p.where.text()));
       if (!fresh) {
         throw recipe_error(p.where, p.shown, fmt::format("{} repeats one from {}", label, it->second),
                            "distinct evaluation policies");
       }
-      entries.push_back(PolicyEntry{policy, label, std::move(settings)});
+      entries.push_back(PolicyEntry{policy, &p});
     }
   }
   return entries;
 }
 
+// Every model is evaluated at full width (what training trials recorded themselves
+// before evaluation left them): a uniform width-1.0 evaluation is added after the
+// recipe's policies when none of them is one.
+void add_full_width(std::vector<PolicyEntry>& entries, const RecipePlan& plan, PolicyPlan& implicit) {
+  for (const PolicyEntry& entry : entries) {
+    if (entry.plan->kind->uniform && entry.policy.width == 1.0 && entry.policy.experts_per_token == 0) return;
+  }
+  implicit.where = Where{plan.path.string()};
+  implicit.shown = "the full-width evaluation";
+  implicit.kind = &core::spec::width_policy_kind(core::spec::WidthPolicySpec{});
+  implicit.policies = {core::spec::WidthPolicySpec{}};
+  entries.push_back(PolicyEntry{implicit.policies.front(), &implicit});
+}
+
+// A budgeted policy picks among the widths the model was trained at (its W, when W has
+// more than one): a width outside W is one the model never saw. A standard MoE (W =
+// {1.0}) keeps the policy's own grid, so it can still be cut as the baseline it is,
+// and evaluation flags those widths as untrained.
+core::spec::WidthPolicySpec policy_for(const PolicyEntry& entry, const TrainingTrialSpec& training) {
+  core::spec::WidthPolicySpec policy = entry.policy;
+  const std::vector<double>& trained = training.config.train.width.widths;
+  if (entry.plan->kind->uniform || trained.size() < 2) return policy;
+  policy.grid = trained;
+  std::sort(policy.grid.begin(), policy.grid.end());
+  try {
+    policy.validate();
+  } catch (const ConfigError& error) {
+    throw recipe_error(entry.plan->where, entry.plan->shown,
+                       fmt::format("for trial {}, whose trained widths {} are the policy's grid: {}", training.label,
+                                   value_text(to_json(core::spec::SettingValue(trained))), error.what()),
+                       "a budget within the trained widths' range");
+  }
+  return policy;
+}
+
 std::vector<EvalTrialSpec> evaluation_trials(const Recipe& recipe, const std::vector<PolicyEntry>& policies) {
   std::vector<EvalTrialSpec> out;
   for (std::size_t t = 0; t < recipe.training.size(); ++t) {
+    const TrainingTrialSpec& training = recipe.training[t];
+    const Json evaluation = identity_json(training.config, core::spec::SettingRole::kEvaluation);
     for (const PolicyEntry& entry : policies) {
       EvalTrialSpec spec;
       spec.training_index = t;
-      spec.policy = entry.policy;
-      spec.label = entry.label;
-      spec.config_json =
-          to_canonical_json(Json{{"policy", entry.settings}, {"training", recipe.training[t].config_hash}});
+      spec.policy = policy_for(entry, training);
+      auto [settings, label] = policy_identity(*entry.plan->kind, spec.policy);
+      spec.label = std::move(label);
+      Json identity = evaluation;
+      identity["policy"] = settings;
+      identity["training"] = training.config_hash;
+      spec.config_json = to_canonical_json(identity);
       spec.config_hash = core::spec::stable_hash(spec.config_json);
+      spec.legacy_config_hash = core::spec::stable_hash(
+          to_canonical_json(Json{{"policy", settings}, {"training", training.legacy_config_hash}}));
       out.push_back(std::move(spec));
     }
   }
@@ -230,15 +321,22 @@ Recipe load_recipe(const std::filesystem::path& path) {
   recipe.files = plan.files;
   recipe.axis_names = axis_names(plan);
 
+  recipe.seeds = plan.seeds;
+
+  check_seed_sources(plan);
   check_training_count(plan);
   core::spec::RunConfig base;
   apply(base, plan.base);
-  std::vector<Candidate> candidates = grid(plan, base);
-  for (const TrialPlan& trial : plan.trials) candidates.push_back(explicit_trial(plan, base, trial));
+  std::vector<Candidate> configurations = grid(plan, base);
+  for (const TrialPlan& trial : plan.trials) configurations.push_back(explicit_trial(plan, base, trial));
+  const std::vector<Candidate> candidates = with_seeds(std::move(configurations), plan.seeds);
   for (const Candidate& c : candidates) recipe.training.push_back(training_spec(plan, c, recipe.axis_names));
   check_distinct(recipe);
   check_evaluation_count(plan, recipe.training.size());
-  recipe.evaluation = evaluation_trials(recipe, policy_entries(plan));
+  std::vector<PolicyEntry> policies = policy_entries(plan);
+  PolicyPlan full_width;
+  add_full_width(policies, plan, full_width);
+  recipe.evaluation = evaluation_trials(recipe, policies);
   return recipe;
 }
 

@@ -19,7 +19,15 @@ void insert_nested(Json& root, std::string_view dotted, Json value) {
 
 }  // namespace
 
-Json config_json(const core::spec::RunConfig& config) {
+Json identity_json(const core::spec::RunConfig& config, core::spec::SettingRole role) {
+  Json root = Json::object();
+  for (const core::spec::Setting* setting : core::spec::identity_settings(config)) {
+    if (setting->role == role) insert_nested(root, setting->key, to_json(setting->get(config)));
+  }
+  return root;
+}
+
+Json legacy_config_json(const core::spec::RunConfig& config) {
   Json root = Json::object();
   for (const core::spec::Setting* setting : core::spec::identity_settings(config)) {
     insert_nested(root, setting->key, to_json(setting->get(config)));

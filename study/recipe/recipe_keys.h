@@ -17,9 +17,16 @@ using RecipeKey = core::spec::Setting;
 using FieldValue = core::spec::SettingValue;
 using ValueKind = core::spec::SettingKind;
 
-// The canonical nested form of a config's identity settings (core::spec::identity_settings):
-// {"data":{...},"eval":{...},"model":{"router":{...},...},"train":{...}}, typed.
-Json config_json(const core::spec::RunConfig& config);
+// The canonical nested form of the identity settings of `config` with `role`, in table
+// order: kTraining gives a training trial's identity,
+// {"data":{...},"model":{"router":{...},...},"train":{...}}; kEvaluation the settings an
+// evaluation trial adds to its own, {"eval":{...}}. Typed values.
+Json identity_json(const core::spec::RunConfig& config, core::spec::SettingRole role);
+
+// The form trials had before evaluation settings left the training identity: training
+// and evaluation settings in one object. Only for finding a study's trials stored under
+// it (study/runner/identity_migration.h); never a new trial's identity.
+Json legacy_config_json(const core::spec::RunConfig& config);
 
 // A value as labels show it: strings bare, everything else as canonical JSON.
 std::string value_text(const Json& value);

@@ -65,6 +65,17 @@ Override engine_override(const Where& where, std::string_view shown, const std::
   return Override{row, read_field(*row, node, shown)};
 }
 
+// Evaluation settings (eval.*) apply to the whole study: its training trials are
+// identified without them, so a mode, an axis or a [[trial]] that set them would
+// name trials that differ in nothing they train.
+void require_training_key(const Where& where, std::string_view shown, const Override& o) {
+  if (o.key->role != core::spec::SettingRole::kEvaluation) return;
+  throw recipe_error(where, shown,
+                     fmt::format("{} is an evaluation setting, the same for every trial of a study", o.key->key),
+                     fmt::format("{} in the [{}] table (or a separate study for another evaluation)", o.key->key,
+                                 o.key->key.substr(0, o.key->key.find('.'))));
+}
+
 // The elements of an array of tables ([[trial]], [[policy]]).
 std::vector<const toml::table*> table_array(const Setting& s, std::string_view what) {
   const std::string expected = fmt::format("an array of tables ([[{}]])", what);
@@ -124,8 +135,12 @@ class Interpreter {
       }
     } else if (s.key == "study.description") {
       plan_.description = read_string(*s.value, s.key, "a string");
+    } else if (s.key == "study.seeds") {
+      const FieldValue seeds = read_value(ValueKind::kInteger, 1, kMaxSeeds, *s.value, s.key);
+      plan_.seeds = static_cast<int>(std::get<int64_t>(seeds));
+      plan_.seeds_where = s.where;
     } else {
-      throw unknown_key_error(s.where, s.key, s.key, {"study.name", "study.description"});
+      throw unknown_key_error(s.where, s.key, s.key, {"study.name", "study.description", "study.seeds"});
     }
   }
 
@@ -146,6 +161,7 @@ class Interpreter {
       throw recipe_error(s.where, s.key, "got " + describe_node(*s.value), "a table of engine-key overrides");
     }
     it->overrides.push_back(engine_override(s.where, s.key, join(s.path, 2), *s.value));
+    require_training_key(s.where, s.key, it->overrides.back());
   }
 
   void axis(const Setting& s) {
@@ -178,6 +194,7 @@ class Interpreter {
       }
       axis.values.push_back(Override{row, read_field(*row, item, s.key)});
     }
+    require_training_key(s.where, s.key, axis.values.front());
     plan_.axes.push_back(std::move(axis));
   }
 
@@ -192,6 +209,7 @@ class Interpreter {
           trial.mode = find_mode(*item.value, item_shown);
         } else {
           trial.overrides.push_back(engine_override(item.where, item_shown, item.key, *item.value));
+          require_training_key(item.where, item_shown, trial.overrides.back());
         }
       }
       plan_.trials.push_back(std::move(trial));

@@ -57,7 +57,12 @@ struct RecipePlan {
   std::vector<AxisPlan> axes;
   std::vector<TrialPlan> trials;
   std::vector<PolicyPlan> policies;
+  int seeds = 1;      // [study] seeds
+  Where seeds_where;  // where it is set, for the trial-count error
 };
+
+// [study] seeds: enough for any interval, few enough that a typo (seeds = 1000) is caught.
+inline constexpr int64_t kMaxSeeds = 100;
 
 // Loads the recipe and its includes and checks every key and value. Throws RecipeError.
 RecipePlan parse_recipe(const std::filesystem::path& path);

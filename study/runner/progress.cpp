@@ -7,6 +7,7 @@ const char* phase_name(TrialPhase phase) {
     case TrialPhase::kStarted: return "started";
     case TrialPhase::kTraining: return "training";
     case TrialPhase::kEvaluating: return "evaluating";
+    case TrialPhase::kRecording: return "recording";
     case TrialPhase::kDone: return "done";
     case TrialPhase::kFailed: return "failed";
     case TrialPhase::kReleased: return "released";

@@ -14,6 +14,7 @@ enum class TrialPhase {
   kStarted,     // claimed; nothing run yet
   kTraining,    // a training log point (step, loss, tokens/s)
   kEvaluating,  // validation forward passes under way
+  kRecording,   // trained and checkpointed; the checkpoint and results are being recorded
   kDone,        // finished; `message` summarises the result
   kFailed,      // `message` is the error
   kReleased,    // stopped on request; the trial is pending again

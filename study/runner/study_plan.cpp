@@ -6,6 +6,7 @@
 
 #include "base/atomic_file.h"
 #include "base/log.h"
+#include "study/runner/identity_migration.h"
 
 namespace mose::study::runner {
 namespace {
@@ -83,6 +84,7 @@ StudyPlan register_study(db::Storage& storage, recipe::Recipe recipe, recipe::St
         "config hash, so unchanged trials keep their results",
         r.name, storage.describe(), plan.study.recipe_path);
   }
+  migrate_trial_identities(storage, plan.study.id, r, plan.paths);
   std::vector<db::NewTrial> training;
   for (const recipe::TrainingTrialSpec& spec : r.training) {
     training.push_back({.kind = db::TrialKind::kTrain,

@@ -45,7 +45,8 @@ struct StudyPlan {
 // naming a file that cannot be read.
 std::string recipe_text(const recipe::Recipe& recipe);
 
-// Creates the study (named recipe.name) if the store lacks it and adds the recipe's
+// Creates the study (named recipe.name) if the store lacks it, re-keys trials it holds
+// under a replaced identity (identity_migration.h), and adds the recipe's
 // trials in one transaction per kind: training trials, then evaluation trials with
 // their training trial as parent. Logs a warning when the stored recipe text differs
 // from this one, paths compared canonically (the study keeps its first recipe; trials

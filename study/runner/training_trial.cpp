@@ -10,7 +10,6 @@
 #include "base/file_checksum.h"
 #include "core/spec/engine.h"
 #include "study/analysis/metric_names.h"
-#include "study/runner/eval_metrics.h"
 #include "study/runner/stop_signal.h"
 
 namespace mose::study::runner {
@@ -141,32 +140,24 @@ TrialEnd run_training_trial(const TrialContext& context, const recipe::TrainingT
                                            config.train.checkpoint_path)});
     return TrialEnd::kReleased;
   }
-  std::vector<db::Metric> metrics = training_metrics(summary, final_train_loss(context, recorder));
-  context.report({.phase = TrialPhase::kEvaluating, .label = spec.label});
-  // A stop request or a lost lease ends the evaluation within a batch (the worker hands the
-  // trial back; its final checkpoint is kept, so the next attempt only evaluates).
-  const core::spec::EvalHooks hooks{.stop_requested = [&] {
-    context.check_heartbeat();
-    return stop_requested();
-  }};
-  const core::spec::LmEvalResult full =
-      core::spec::evaluate_run(config, config.train.checkpoint_path, {"uniform", 1.0}, hooks);
-  const std::vector<db::Metric> evaluated = eval_metrics(full, config.model);
-  metrics.insert(metrics.end(), evaluated.begin(), evaluated.end());
-  // The digest its save computed from the bytes it wrote (the checksum file), which the
-  // evaluation's load has just verified the file against: no second read, and a file
-  // damaged since can never be recorded as good. Recorded relative to the study folder,
-  // so the record stays true when the folder moves.
+  // Evaluation is its evaluation trials' job (each policy, task and token count one),
+  // never this trial's: what it records depends only on what it trained, and a task
+  // that cannot be scored fails an evaluation trial, not the model.
+  context.report({.phase = TrialPhase::kRecording, .label = spec.label});
+  const std::vector<db::Metric> metrics = training_metrics(summary, final_train_loss(context, recorder));
+  // The digest its save computed from the bytes it wrote (the checksum file): no second
+  // read, and a file damaged since can never be recorded as good. Recorded relative to
+  // the study folder, so the record stays true when the folder moves.
   const std::optional<std::vector<FileDigest>> saved = read_checksum_file(config.train.checkpoint_path);
   const FileDigest digest = saved && saved->size() == 1 ? saved->front() : file_crc32(config.train.checkpoint_path);
   const std::string relative =
       context.paths.checkpoint(spec.config_hash).lexically_relative(context.paths.out).string();
   context.check(context.storage.add_artifact(context.lease(), {"checkpoint", relative, digest.checksum, digest.bytes}));
   context.check(context.storage.finish(context.lease(), metrics));
-  context.report({.phase = TrialPhase::kDone,
-                  .label = spec.label,
-                  .message = fmt::format("{} steps, train_loss {:.4f}, val_loss {:.4f}", summary.outcome.steps_done,
-                                         metrics.front().value, full.lm_loss)});
+  context.report(
+      {.phase = TrialPhase::kDone,
+       .label = spec.label,
+       .message = fmt::format("{} steps, train_loss {:.4f}", summary.outcome.steps_done, metrics.front().value)});
   return TrialEnd::kDone;
 }
 

@@ -1,8 +1,9 @@
 // Runs one training trial: trains (resuming from the trial's checkpoint when an
-// earlier attempt left one), records the training curves as it goes, then evaluates
-// the final model at full width so every training trial has a val_loss, and records
-// the checkpoint as an artifact (kind "checkpoint", path relative to the study folder,
-// CRC-32 checksum, size).
+// earlier attempt left one), records the training curves as it goes, and records the
+// checkpoint as an artifact (kind "checkpoint", path relative to the study folder,
+// CRC-32 checksum, size). It evaluates nothing: validation loss and tasks are its
+// evaluation trials' (a uniform width-1.0 policy gives the full-width val_loss), so a
+// training trial's results depend only on what it trained.
 //
 // Curves (one point per logged step): lm_loss, aux_loss, balance_loss, z_loss, lr,
 // grad_norm, tokens_per_s, tokens, and pass_loss:<pass label> per width pass label
@@ -11,8 +12,9 @@
 // training time of every step in the final model, summed over the attempts that trained
 // them; time an attempt spent past its last checkpoint is lost with it and not counted),
 // attempt_train_seconds and attempt_tokens_per_s (the last attempt alone),
-// resumed_from_step (0 for a fresh start), parameters, expert_parameters, vocab_size,
-// plus the full-width evaluation metrics (eval_metrics.h). Curves and train_loss
+// resumed_from_step (0 for a fresh start), parameters, expert_parameters, vocab_size
+// (training trials stored before issue 16 also hold the full-width evaluation metrics
+// of their own evaluation, eval_metrics.h). Curves and train_loss
 // survive a retry: they are the history of the checkpoint the trial continues.
 #pragma once
 

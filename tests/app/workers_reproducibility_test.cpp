@@ -83,13 +83,15 @@ class ScopedEnv {
   std::string old_;
 };
 
-// val_loss of every done trial, by config hash.
+// The loss of every done trial, by config hash: train_loss of a training trial (the last
+// logged step's), val_loss of an evaluation trial.
 std::map<std::string, double> val_losses(const std::filesystem::path& db_path) {
   const auto storage = db::open_storage(db_path.string());
   std::map<std::string, double> out;
   for (const db::TrialRecord& trial : storage->list_trials({})) {
+    const char* loss = trial.kind == db::TrialKind::kTrain ? "train_loss" : "val_loss";
     for (const db::MetricRecord& metric : storage->get_metrics({trial.id})) {
-      if (metric.name == "val_loss") out[trial.config_hash] = metric.value;
+      if (metric.name == loss) out[trial.config_hash] = metric.value;
     }
   }
   return out;

@@ -35,6 +35,9 @@ class CutOffStorage final : public Storage {
   std::vector<AddedTrial> add_trials(std::int64_t id, const std::vector<NewTrial>& t) override {
     return inner_.add_trials(id, t);
   }
+  std::vector<std::int64_t> rekey_trials(std::int64_t id, const std::vector<TrialRekey>& r) override {
+    return inner_.rekey_trials(id, r);
+  }
   std::optional<TrialRecord> get_trial(std::int64_t id) override { return inner_.get_trial(id); }
   std::vector<TrialRecord> list_trials(const TrialFilter& f) override { return inner_.list_trials(f); }
   std::optional<TrialRecord> find_done_trial(std::string_view h) override { return inner_.find_done_trial(h); }

@@ -224,3 +224,38 @@ TEMPLATE_TEST_CASE("resetting a failed trial sends it back to pending without it
   CHECK(again.attempt == 2);  // attempts only grow, so the old lease can never match again
   CHECK(f.storage->finish(lease, {}) == LeaseState::kLost);
 }
+
+TEMPLATE_TEST_CASE("rekey_trials gives trials new identities once and leaves taken or unknown hashes alone",
+                   "[db][storage]", SqliteBackend, PostgresBackend) {
+  StoreFixture<TestType> f;
+  const std::int64_t trained = f.storage->add_trial(f.study, train_trial(1)).id;
+  const std::int64_t evaluated = f.storage->add_trial(f.study, eval_trial(1, trained)).id;
+  f.storage->add_trial(f.study, train_trial(2));
+  const std::optional<ClaimedTrial> claim = f.storage->claim_next({.worker = "w", .study_id = f.study});
+  REQUIRE(claim);
+  REQUIRE(claim->trial.id == trained);
+  REQUIRE(f.storage->add_artifact(claim->lease, {"checkpoint", "checkpoints/train-1.pt", "crc32:aa", 8}) ==
+          LeaseState::kHeld);
+
+  const std::vector<TrialRekey> rekeys{{"train-1", "new-1", R"({"new":1})"},
+                                       {"eval-1-of-" + std::to_string(trained), "new-eval", R"({"new":"eval"})"},
+                                       {"train-2", "new-1", R"({"new":2})"},  // new hash taken by the first: left alone
+                                       {"missing", "new-3", R"({"new":3})"}};  // no such trial: nothing
+  CHECK(f.storage->rekey_trials(f.study, rekeys) == std::vector<std::int64_t>{trained, evaluated});
+  const TrialRecord moved = *f.storage->get_trial(trained);
+  CHECK(moved.config_hash == "new-1");
+  CHECK(moved.config == R"({"new":1})");
+  CHECK(moved.status == TrialStatus::kRunning);  // nothing else about it changes
+  CHECK(f.storage->get_artifacts(trained).at(0).path == "checkpoints/new-1.pt");
+  CHECK(f.storage->get_trial(evaluated)->config_hash == "new-eval");
+  CHECK(f.storage->get_trial(evaluated)->parent_id == trained);
+  CHECK(f.storage->list_trials({.study_id = f.study}).at(2).config_hash == "train-2");
+  // Again (a retry after a lost reply): every old hash is gone, nothing changes.
+  CHECK(f.storage->rekey_trials(f.study, rekeys).empty());
+  // The new identity is the one a re-registration finds.
+  NewTrial again = train_trial(1);
+  again.config_hash = "new-1";
+  again.config = R"({"new":1})";
+  CHECK(f.storage->add_trial(f.study, again).id == trained);
+  CHECK_THROWS_AS(f.storage->rekey_trials(f.study, {{"train-2", "", "{}"}}), mose::DbError);
+}

@@ -35,9 +35,12 @@ TEST_CASE("trial filter: facets per sweep axis and policy parameter, numbers sor
   // 8 trained models x 7 policies; each seed has half of them.
   REQUIRE(facet(filter, "seed").values[0].trials == 28);
   REQUIRE(facet(filter, "policy").values[1].trials == 32);
-  // Settings no trial varies (ttt's grid and gamma) are no use as filters.
+  // ttt's grid is each model's trained widths (the eighths for standard MoE): it varies.
+  REQUIRE(values(facet(filter, "policy.grid")) ==
+          std::vector<std::string>{"[0.125,0.25,0.375,0.5,0.625,0.75,0.875,1]", "[0.25,0.5,1]"});
+  // Settings no trial varies (ttt's gamma) are no use as filters.
   for (const Facet& f : filter.facets()) {
-    REQUIRE(f.name != "policy.grid");
+    REQUIRE(f.name != "policy.gamma");
     REQUIRE(f.values.size() >= 2);
   }
 }

@@ -13,7 +13,7 @@
 namespace mose::study::analysis {
 
 TEST_CASE("canonical JSON reads back to the same canonical text", "[study][json]") {
-  const std::string config = recipe::to_canonical_json(recipe::config_json(core::spec::RunConfig{}));
+  const std::string config = recipe::to_canonical_json(recipe::legacy_config_json(core::spec::RunConfig{}));
   CHECK(recipe::to_canonical_json(parse_json(config, "config")) == config);
   const Json value = parse_json(config, "config");
   CHECK(json_text(json_find(value, "model.router.type")) == "topk");

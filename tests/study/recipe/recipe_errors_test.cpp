@@ -181,7 +181,8 @@ TEST_CASE("Bad recipes are reported with position, key and expectation", "[study
 
 TEST_CASE("Unknown [study] keys are reported with the known ones", "[study][recipe]") {
   const BadRecipe bad{"", {{"r.toml", "[study]\nname = \"t\"\ntitle = \"x\"\n[data]\ncache_dir = \"c\"\n"}}, ""};
-  CHECK(error_of(bad) == "{dir}/r.toml:3:1: study.title: unknown key; expected one of study.name, study.description");
+  CHECK(error_of(bad) ==
+        "{dir}/r.toml:3:1: study.title: unknown key; expected one of study.name, study.description, study.seeds");
 }
 
 TEST_CASE("A setting written twice in one file, in any two spellings, names both places", "[study][recipe]") {

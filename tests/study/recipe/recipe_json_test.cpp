@@ -16,8 +16,9 @@ namespace {
 
 const std::filesystem::path kFixtures = std::filesystem::path(MOSE_SOURCE_DIR) / "tests/study/recipe/recipes";
 
-std::string hash_of(const core::spec::RunConfig& config) {
-  return core::spec::stable_hash(to_canonical_json(config_json(config)));
+std::string hash_of(const core::spec::RunConfig& config,
+                    core::spec::SettingRole role = core::spec::SettingRole::kTraining) {
+  return core::spec::stable_hash(to_canonical_json(identity_json(config, role)));
 }
 
 // Two different values of `key`'s type.
@@ -66,14 +67,21 @@ TEST_CASE("Canonical JSON escapes strings", "[study][recipe]") {
 }
 
 TEST_CASE("The config JSON nests config_entries by dots, typed", "[study][recipe]") {
-  const std::string json = to_canonical_json(config_json(core::spec::RunConfig{}));
+  const core::spec::RunConfig config;
+  const std::string json = to_canonical_json(identity_json(config, core::spec::SettingRole::kTraining));
   CHECK_THAT(json, Catch::Matchers::StartsWith(R"({"data":{"format":"text","max_bytes":0,)"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("router":{"balance_loss_coef":0.01,)"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("widths":[0.25,0.5,0.75,1])"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("sources":["/usr/share/dictd/gcide.dict.dz"])"));
   CHECK_THAT(json, Catch::Matchers::Contains(R"("renormalize":true)"));
-  CHECK_THAT(json, Catch::Matchers::Contains(R"(},"eval":{"batch_size":16,"tokens":16384},"model":{)"));
   CHECK_THAT(json, !Catch::Matchers::Contains("cache_dir"));
+  // Evaluation settings are not part of what a training trial is...
+  CHECK_THAT(json, !Catch::Matchers::Contains(R"("eval")"));
+  CHECK(to_canonical_json(identity_json(config, core::spec::SettingRole::kEvaluation)) ==
+        R"({"eval":{"batch_size":16,"tokens":16384}})");
+  // ...and were before issue 16, which is how stored trials are found again.
+  const std::string legacy = to_canonical_json(legacy_config_json(config));
+  CHECK_THAT(legacy, Catch::Matchers::Contains(R"(},"eval":{"batch_size":16,"tokens":16384},"model":{)"));
 }
 
 TEST_CASE("A routing regime's own settings change only that regime's hash", "[study][recipe]") {
@@ -88,7 +96,8 @@ TEST_CASE("A routing regime's own settings change only that regime's hash", "[st
   CHECK(core::spec::training_fingerprint(top_p) != top_p_hash);
 }
 
-TEST_CASE("Changing any identity setting changes the trial hash", "[study][recipe]") {
+TEST_CASE("Changing a training setting changes the training hash and an evaluation setting only the evaluation's",
+          "[study][recipe]") {
   for (const RecipeKey& key : core::spec::all_settings()) {
     const bool identity =
         key.role == core::spec::SettingRole::kTraining || key.role == core::spec::SettingRole::kEvaluation;
@@ -99,7 +108,15 @@ TEST_CASE("Changing any identity setting changes the trial hash", "[study][recip
     key.set(with_a, a);
     key.set(with_b, b);
     INFO(key.key);
-    CHECK(hash_of(with_a) != hash_of(with_b));
+    if (key.role == core::spec::SettingRole::kTraining) {
+      CHECK(hash_of(with_a) != hash_of(with_b));
+      CHECK(hash_of(with_a, core::spec::SettingRole::kEvaluation) ==
+            hash_of(with_b, core::spec::SettingRole::kEvaluation));
+    } else {
+      CHECK(hash_of(with_a) == hash_of(with_b));  // adding a task never retrains
+      CHECK(hash_of(with_a, core::spec::SettingRole::kEvaluation) !=
+            hash_of(with_b, core::spec::SettingRole::kEvaluation));
+    }
   }
 }
 
@@ -117,7 +134,10 @@ TEST_CASE("Training hashes are pinned and independent of how the recipe is writt
   REQUIRE(pinned.training.size() == 1);
   REQUIRE(reordered.training.size() == 1);
   // Computed once and pinned: a change here means every stored study loses its trials.
-  CHECK(pinned.training[0].config_hash == "e6d2b80b3970f94b");
+  // The hash before evaluation settings left the training identity (issue 16) stays
+  // pinned as the legacy hash, under which stored studies are found and re-keyed.
+  CHECK(pinned.training[0].legacy_config_hash == "e6d2b80b3970f94b");
+  CHECK(pinned.training[0].config_hash == "a89ec5e86b91df12");
   CHECK(pinned.training[0].config_hash == core::spec::stable_hash(pinned.training[0].config_json));
   CHECK(reordered.training[0].config_json == pinned.training[0].config_json);
   CHECK(reordered.training[0].config_hash == pinned.training[0].config_hash);

@@ -50,7 +50,8 @@ TEST_CASE("A recipe without axes is one training trial with the base config", "[
   CHECK(recipe.training[0].axes.empty());
   CHECK(recipe.training[0].config.model.n_layer == 3);
   CHECK(recipe.training[0].config.model.d_model == core::spec::ModelConfig{}.d_model);  // untouched default
-  CHECK(recipe.evaluation.empty());
+  REQUIRE(recipe.evaluation.size() == 1);  // the implicit full-width evaluation
+  CHECK(recipe.evaluation[0].label == "policy=uniform,width=1");
   CHECK(recipe.axis_names.empty());
   CHECK(recipe.name == "t");
 }
@@ -190,8 +191,9 @@ TEST_CASE("The README example expands as documented", "[study][recipe]") {
     CHECK(eval.training_index == i / 4);
     CHECK(eval.policy.name == "uniform");
     CHECK(eval.policy.width == widths[i % 4]);
-    CHECK(eval.config_json == R"({"policy":{"name":"uniform","width":)" + fmt::format("{}", widths[i % 4]) +
-                                  R"(},"training":")" + recipe.training[i / 4].config_hash + "\"}");
+    CHECK(eval.config_json == R"({"eval":{"batch_size":16,"tokens":16384},"policy":{"name":"uniform","width":)" +
+                                  fmt::format("{}", widths[i % 4]) + R"(},"training":")" +
+                                  recipe.training[i / 4].config_hash + "\"}");
   }
   CHECK(recipe.evaluation[1].label == "policy=uniform,width=0.5");
 }
@@ -206,7 +208,7 @@ name = "ttt"
 budgets = [0.25]
 )");
   REQUIRE(recipe.training.size() == 1);
-  REQUIRE(recipe.evaluation.size() == 3);
+  REQUIRE(recipe.evaluation.size() == 4);  // and the full-width one
   const std::vector<std::string> names{"threshold", "threshold", "ttt"};
   const std::vector<double> budgets{0.5, 0.75, 0.25};
   for (std::size_t i = 0; i < 3; ++i) {
@@ -224,25 +226,31 @@ budgets = [0.25]
 
 TEST_CASE("layer_budget policies expand per budget and are validated like the engine does", "[study][recipe]") {
   const Recipe recipe = load_text("[[policy]]\nname = \"layer_budget\"\nbudgets = [0.5, 0.25]\n");
-  REQUIRE(recipe.evaluation.size() == 2);
+  REQUIRE(recipe.evaluation.size() == 3);  // and the full-width one
   CHECK(recipe.evaluation[0].policy.name == "layer_budget");
   CHECK(recipe.evaluation[1].policy.budget == 0.25);
-  CHECK(recipe.evaluation[0].label == "policy=layer_budget,budget=0.5,grid=[0.125,0.25,0.375,0.5,0.625,0.75,0.875,1]");
+  // The grid is the trained widths (the default W here).
+  CHECK(recipe.evaluation[0].label == "policy=layer_budget,budget=0.5,grid=[0.25,0.5,0.75,1]");
   // In (0, 1] but below the grid: WidthPolicySpec::validate rejects it at load time.
   CHECK_THROWS_WITH(load_text("[[policy]]\nname = \"layer_budget\"\nbudgets = [0.1]\n"),
                     Catch::Contains("policy.budget = 0.1: expected a budget in [0.125, 1]"));
 }
 
-TEST_CASE("eval.tasks names task files and enters the config only when set", "[study][recipe]") {
+TEST_CASE("eval.tasks names task files and enters the evaluation trials' identity only when set", "[study][recipe]") {
   const Recipe plain = load_text("");
   CHECK(plain.training[0].config.eval.tasks.empty());
-  CHECK_THAT(plain.training[0].config_json, !Catch::Contains("tasks"));
+  CHECK_THAT(plain.evaluation[0].config_json, !Catch::Contains("tasks"));
   const Recipe recipe = load_text("[eval]\ntasks = [\"tasks/wordnet-gloss.jsonl\", \"tasks/gcide-lastword.txt\"]\n");
   const auto& tasks = recipe.training[0].config.eval.tasks;
   REQUIRE(tasks.size() == 2);
   CHECK(tasks[1] == "tasks/gcide-lastword.txt");
-  CHECK_THAT(recipe.training[0].config_json,
+  // Adding tasks to a study adds evaluation trials and retrains nothing.
+  CHECK(recipe.training[0].config_hash == plain.training[0].config_hash);
+  CHECK_THAT(recipe.training[0].config_json, !Catch::Contains("tasks"));
+  CHECK_THAT(recipe.evaluation[0].config_json,
              Catch::Contains(R"("tasks":["tasks/wordnet-gloss.jsonl","tasks/gcide-lastword.txt"])"));
+  CHECK(recipe.evaluation[0].config_hash != plain.evaluation[0].config_hash);
+  CHECK(recipe.evaluation[0].label == plain.evaluation[0].label);
   CHECK_THROWS_WITH(load_text("[eval]\ntasks = [\"tasks/x.csv\"]\n"),
                     Catch::Contains("eval.tasks = tasks/x.csv: expected a .jsonl"));
 }
@@ -349,11 +357,12 @@ name = "uniform_k"
 widths = [1, 0.5]
 k = [1, 3]
 )");
-  REQUIRE(recipe.evaluation.size() == 4);
+  REQUIRE(recipe.evaluation.size() == 5);
   std::vector<std::string> labels;
   for (const EvalTrialSpec& eval : recipe.evaluation) labels.push_back(eval.label);
   CHECK(labels == std::vector<std::string>{"policy=uniform_k,width=1,k=1", "policy=uniform_k,width=0.5,k=1",
-                                           "policy=uniform_k,width=1,k=3", "policy=uniform_k,width=0.5,k=3"});
+                                           "policy=uniform_k,width=1,k=3", "policy=uniform_k,width=0.5,k=3",
+                                           "policy=uniform,width=1"});
   CHECK(recipe.evaluation[0].policy.experts_per_token == 1);
   CHECK(recipe.evaluation[2].policy.experts_per_token == 3);
   CHECK(recipe.evaluation[0].config_hash != recipe.evaluation[2].config_hash);
@@ -365,6 +374,94 @@ k = [1, 3]
     CHECK_THROWS_WITH(load_text(fmt::format("[[policy]]\nname = \"uniform_k\"\nwidths = [1]\nk = [{}]\n", k)),
                       Catch::Contains("whole numbers of experts per token, 1 to 4096"));
   }
+}
+
+}  // namespace mose::study::recipe
+
+namespace mose::study::recipe {
+namespace {
+
+Recipe load_seeded(int seeds, const std::string& body) {
+  testing::ScratchDir dir("recipe");
+  return load_recipe(write(
+      dir, "r.toml", fmt::format("[study]\nname = \"t\"\nseeds = {}\n[data]\ncache_dir = \"cache\"\n{}", seeds, body)));
+}
+
+}  // namespace
+
+TEST_CASE("[study] seeds trains every configuration once per seed, the first being the configuration itself",
+          "[study][recipe]") {
+  const std::string body = "[train]\nseed = 7\n[modes.a]\n\"train.steps\" = 11\n[modes.b]\n\"train.steps\" = 12\n";
+  const Recipe one = load_text(body);
+  const Recipe three = load_seeded(3, body);
+  REQUIRE(three.seeds == 3);
+  REQUIRE(three.training.size() == 6);
+  CHECK(three.axis_names == std::vector<std::string>{"mode", "train.seed"});
+  const std::vector<std::string> expected{"mode=a,train.seed=7", "mode=a,train.seed=8", "mode=a,train.seed=9",
+                                          "mode=b,train.seed=7", "mode=b,train.seed=8", "mode=b,train.seed=9"};
+  CHECK(labels(three) == expected);
+  CHECK(three.training[4].config.train.seed == 8);
+  CHECK(three.training[4].config.train.steps == 12);
+  CHECK(three.training[4].axes.back() == std::pair<std::string, std::string>{"train.seed", "8"});
+  // Raising seeds keeps the trials a study already holds and only adds the others.
+  CHECK(three.training[0].config_hash == one.training[0].config_hash);
+  CHECK(three.training[3].config_hash == one.training[1].config_hash);
+  CHECK(three.training[1].config_hash != three.training[0].config_hash);
+  // Each seed has its own evaluations (the implicit full-width one here).
+  CHECK(three.evaluation.size() == 6);
+}
+
+TEST_CASE("[study] seeds and a seed set per trial are one source too many", "[study][recipe]") {
+  CHECK_THROWS_WITH(load_seeded(2, "[sweep]\n\"train.seed\" = [1, 2]\n"),
+                    Catch::Contains("sweep.train.seed: a train.seed axis in a study with [study] seeds"));
+  CHECK_THROWS_WITH(load_seeded(2, "[[trial]]\n\"train.seed\" = 5\n"),
+                    Catch::Contains("trial[0].train.seed: train.seed in a [[trial]]"));
+  CHECK_THROWS_WITH(load_seeded(0, ""), Catch::Contains("study.seeds"));
+  CHECK_THROWS_WITH(load_seeded(101, ""), Catch::Contains("study.seeds"));
+  // 2500 configurations x 5 seeds > 10000 only with the seeds: the seeds are named.
+  std::string axis = "[sweep]\n\"train.steps\" = [";
+  for (int i = 1; i <= 2500; ++i) axis += std::to_string(i) + (i < 2500 ? ", " : "]\n");
+  CHECK_THROWS_WITH(load_seeded(5, axis),
+                    Catch::Contains("study.seeds: 12500 training trials ((2500 values of train.steps) x 5 seeds)"));
+}
+
+TEST_CASE("Evaluation settings apply to the whole study, never to one mode, axis or trial", "[study][recipe]") {
+  CHECK_THROWS_WITH(load_text("[modes.a]\n\"eval.tokens\" = 512\n"),
+                    Catch::Contains("eval.tokens is an evaluation setting, the same for every trial of a study"));
+  CHECK_THROWS_WITH(load_text("[sweep]\n\"eval.batch_size\" = [4, 8]\n"),
+                    Catch::Contains("eval.batch_size is an evaluation setting"));
+  CHECK_THROWS_WITH(load_text("[[trial]]\n\"eval.tokens\" = 512\n"),
+                    Catch::Contains("trial[0].eval.tokens: eval.tokens is an evaluation setting"));
+}
+
+TEST_CASE("Every model is evaluated at full width once", "[study][recipe]") {
+  const Recipe none = load_text("");
+  REQUIRE(none.evaluation.size() == 1);
+  CHECK(none.evaluation[0].label == "policy=uniform,width=1");
+  const Recipe listed = load_text("[[policy]]\nname = \"uniform\"\nwidths = [0.5, 1.0]\n");
+  REQUIRE(listed.evaluation.size() == 2);  // the recipe's width 1.0 is the full-width one
+  const Recipe other = load_text("[[policy]]\nname = \"uniform\"\nwidths = [0.5]\n");
+  REQUIRE(other.evaluation.size() == 2);
+  CHECK(other.evaluation[1].config_hash == listed.evaluation[1].config_hash);
+}
+
+TEST_CASE("Budgeted policies pick among a multi-width model's trained widths", "[study][recipe]") {
+  const Recipe recipe = load_text(R"(
+[modes.moe]
+"train.width.widths" = [1.0]
+[modes.mose]
+"train.width.widths" = [0.25, 0.5, 1.0]
+[[policy]]
+name = "threshold"
+budgets = [0.5]
+)");
+  REQUIRE(recipe.evaluation.size() == 4);  // threshold and the full-width one per model
+  // A standard MoE keeps the policy's grid: cutting it is the baseline (flagged untrained).
+  CHECK(recipe.evaluation[0].policy.grid == std::vector<double>{0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0});
+  CHECK(recipe.evaluation[2].policy.grid == std::vector<double>{0.25, 0.5, 1.0});
+  CHECK(recipe.evaluation[2].label == "policy=threshold,budget=0.5,grid=[0.25,0.5,1]");
+  CHECK_THROWS_WITH(load_text("[train.width]\nwidths = [0.5, 1.0]\n[[policy]]\nname = \"ttt\"\nbudgets = [0.25]\n"),
+                    Catch::Contains("policy[0]: for trial base, whose trained widths [0.5,1] are the policy's grid"));
 }
 
 }  // namespace mose::study::recipe

@@ -143,9 +143,9 @@ TEST_CASE("a trial retried after failing past its final checkpoint keeps its cur
   const recipe::Recipe recipe = recipe::load_recipe(
       testing::write_recipe(dir.path(), testing::tiny_recipe_text("retry", dir.path(), 20, kOnePolicy)));
   RunOptions options = options_in(dir);
-  // The training trial fails once its final checkpoint is written, as its evaluation starts.
+  // The training trial fails once its final checkpoint is written, as it records its results.
   options.progress = [](const TrialProgress& event) {
-    if (event.kind == "train" && event.phase == TrialPhase::kEvaluating) throw std::runtime_error("injected failure");
+    if (event.kind == "train" && event.phase == TrialPhase::kRecording) throw std::runtime_error("injected failure");
   };
   const RunReport failed = run_study(recipe, options);
   REQUIRE(failed.counts.failed == 2);
